@@ -1,0 +1,6 @@
+"""Search queries (owned by the search work)."""
+import graphene
+
+
+class SearchQuery(graphene.ObjectType):
+    pass

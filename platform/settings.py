@@ -1,0 +1,207 @@
+"""Django settings for Liaison, read from the environment (see README "Configuration")."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}: expected true/false, got {raw!r}")
+
+
+DEV_SECRET_KEY = "liaison-development-only-secret-key-do-not-use-in-production"
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+LIAISON_BASE_HOST = os.environ.get("LIAISON_BASE_HOST", "localhost").strip().lower()
+LIAISON_ENVIRONMENT = os.environ.get("LIAISON_ENVIRONMENT", "development" if DEBUG else "production")
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+
+
+def check_production_settings() -> None:
+    """Production (DEBUG off) refuses insecure defaults, naming the setting."""
+    if DEBUG:
+        return
+    problems = []
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+        problems.append("SECRET_KEY: set a random value of at least 32 characters (the development default is not allowed with DEBUG=false)")
+    if not DATABASE_URL:
+        problems.append("DATABASE_URL: required with DEBUG=false (the embedded PostgreSQL is for development only)")
+    if LIAISON_BASE_HOST in {"localhost", "127.0.0.1", ""}:
+        problems.append("LIAISON_BASE_HOST: set the province's public host name (e.g. rd.yn.gov.cn) with DEBUG=false")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start in production mode:\n  - " + "\n  - ".join(problems))
+
+
+check_production_settings()
+
+# --- Database -------------------------------------------------------------------------------
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+else:
+    from liaison.platform.embedded_pg import DATABASE_NAME, ensure_running
+
+    _embedded = ensure_running()
+    _db = {
+        "NAME": DATABASE_NAME,
+        "USER": _embedded.user,
+        "HOST": _embedded.socket_dir,
+        "PORT": str(_embedded.port),
+        "PASSWORD": "",
+        "CONN_MAX_AGE": 0,
+    }
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("TEST", {})
+DATABASES = {"default": _db}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Tenancy ------------------------------------------------------------------------------
+TENANT_MODEL = "registry.Prefecture"
+TENANT_DOMAIN_MODEL = "registry.Domain"
+# New prefectures are cloned from an always-migrated template schema, so provisioning
+# time stays flat however many migrations accumulate (see tenants/registry/provisioning.py).
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+PUBLIC_SCHEMA_URLCONF = "liaison.platform.urls_public"
+ROOT_URLCONF = "liaison.platform.urls_tenant"
+
+SHARED_APPS = [
+    "django_tenants",
+    "liaison.tenants.registry",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "graphene_django",
+    "liaison.platform.accounts",
+    "liaison.platform.province",
+    "liaison.platform.roster",
+    "liaison.platform.rollups",
+    "liaison.search.store",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.admin",
+    "liaison.tenants.divisions",
+    "liaison.tenants.positions",
+    "liaison.tenants.deputies",
+    "liaison.tenants.activities",
+    "liaison.tenants.notifications",
+    "liaison.tenants.opinions",
+    "liaison.tenants.ledger",
+    "liaison.tenants.stats",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "liaison.platform.tenancy.ProvinceTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "liaison.platform.wsgi.application"
+
+# Prefecture hosts are <slug>.<base host>; the province is the base host itself.
+ALLOWED_HOSTS = [LIAISON_BASE_HOST, f".{LIAISON_BASE_HOST}"]
+if DEBUG:
+    ALLOWED_HOSTS += ["127.0.0.1", "testserver", ".localhost"]
+extra_hosts = os.environ.get("LIAISON_EXTRA_HOSTS", "")
+ALLOWED_HOSTS += [h.strip() for h in extra_hosts.split(",") if h.strip()]
+
+# --- Language: Chinese first, English available ------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("LIAISON_STATIC_ROOT", Path.cwd() / "staticfiles"))
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(os.environ.get("LIAISON_MEDIA_ROOT", Path.cwd() / ".liaison" / "media"))
+MEDIA_URL = "/media/"
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- GraphQL -------------------------------------------------------------------------------
+GRAPHENE = {
+    "SCHEMA": "liaison.graphql.schema.schema",
+    "RELAY_CONNECTION_MAX_LIMIT": 100,
+    "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
+}
+
+# --- Celery: real workers with a broker, eager in-process without one --------------------
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Logging and errors ------------------------------------------------------------------
+from liaison.platform.ops.logging import build_logging_config  # noqa: E402
+
+LOGGING = build_logging_config(debug=DEBUG)
+
+if SENTRY_DSN and "pytest" not in sys.modules:
+    from liaison.platform.ops.sentry import init_sentry  # noqa: E402
+
+    init_sentry(dsn=SENTRY_DSN, environment=LIAISON_ENVIRONMENT)

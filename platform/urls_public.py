@@ -1,0 +1,13 @@
+"""URLs of the province host (public schema)."""
+from django.contrib import admin
+from django.urls import path
+
+from liaison.graphql.views import graphql_view
+from liaison.platform.ops.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("readyz", readyz),
+    path("graphql/", graphql_view(), name="graphql"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "liaison.search.store"
+    label = "searchstore"
+    verbose_name = "搜索索引"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,78 @@
+"""Shared fixtures: the test database gets two prefecture schemas once per session.
+
+`kunming` and `qujing` are provisioned through the real provisioning service (the
+template-clone path) right after pytest-django creates the test database, and are
+kept for the whole session; each test's rows roll back with its transaction.
+Use `in_kunming` / `in_qujing` to run code inside a schema, and `kunming_client` /
+`qujing_client` / `province_client` for HTTP on the matching host.
+"""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from liaison.tenants.registry.models import Prefecture
+
+TEST_PREFECTURES = ("kunming", "qujing")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from liaison.tenants.registry import yunnan
+    from liaison.tenants.registry.provisioning import create_prefecture
+
+    with django_db_blocker.unblock():
+        for slug in TEST_PREFECTURES:
+            if not Prefecture.objects.filter(slug=slug).exists():
+                seed = yunnan.by_slug(slug)
+                create_prefecture(code=seed.code, slug=slug, name=seed.name, name_en=seed.name_en, kind=seed.kind)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def kunming(db) -> Prefecture:
+    return Prefecture.objects.get(slug="kunming")
+
+
+@pytest.fixture
+def qujing(db) -> Prefecture:
+    return Prefecture.objects.get(slug="qujing")
+
+
+@pytest.fixture
+def in_kunming(kunming):
+    with schema_context("kunming"):
+        yield kunming
+
+
+@pytest.fixture
+def in_qujing(qujing):
+    with schema_context("qujing"):
+        yield qujing
+
+
+def host_client(host: str) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+@pytest.fixture
+def kunming_client(kunming) -> Client:
+    return host_client("kunming.localhost")
+
+
+@pytest.fixture
+def qujing_client(qujing) -> Client:
+    return host_client("qujing.localhost")
+
+
+@pytest.fixture
+def province_client(db) -> Client:
+    return host_client("localhost")
