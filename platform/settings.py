@@ -1,6 +1,7 @@
 """Django settings for Liaison, read from the environment (see README "Configuration")."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -194,7 +195,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Each app keeps its own beat entries in <app>/schedule.py.
+BEAT_SCHEDULE_MODULES = [
+    "liaison.tenants.activities.schedule",
+    "liaison.tenants.opinions.schedule",
+    "liaison.tenants.stats.schedule",
+    "liaison.platform.rollups.schedule",
+    "liaison.search.schedule",
+]
 CELERY_BEAT_SCHEDULE: dict = {}
+for _module in BEAT_SCHEDULE_MODULES:
+    CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 
 # --- Logging and errors ------------------------------------------------------------------
 from liaison.platform.ops.logging import build_logging_config  # noqa: E402
