@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from liaison.platform.accounts.models import Membership, Role, User
+from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.divisions.models import Division
 
 from . import yunnan
@@ -32,20 +33,8 @@ CODE_RE = re.compile(r"^\d{6}$")
 prefecture_deleted = django.dispatch.Signal()  # sender=Prefecture, schema_name=str
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-    code: str = "invalid"
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-class ProvisioningError(Exception):
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+class ProvisioningError(ServiceError):
+    """Bad input to provisioning; nothing was created."""
 
 
 @dataclass
