@@ -7,11 +7,12 @@ from __future__ import annotations
 import graphene
 
 from liaison.graphql.core_api import CoreQuery
+from liaison.graphql.ledger_api import LedgerQuery
 from liaison.graphql.search_api import SearchQuery
 from liaison.graphql.statistics_api import StatisticsQuery
 
 
-class Query(CoreQuery, SearchQuery, StatisticsQuery, graphene.ObjectType):
+class Query(CoreQuery, SearchQuery, StatisticsQuery, LedgerQuery, graphene.ObjectType):
     pass
 
 
