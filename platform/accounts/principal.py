@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils.functional import SimpleLazyObject
-
 from .models import PROVINCE_ROLES, Role
 
 PUBLIC_SCHEMA = "public"
@@ -104,7 +102,4 @@ def _resolve(request) -> Principal:
         from . import api_keys  # noqa: PLC0415 - optional until API keys land
 
         return api_keys.principal_for_bearer(header[len("Bearer "):].strip())
-    user = getattr(request, "user", None)
-    if isinstance(user, SimpleLazyObject):
-        user = user._wrapped if user._wrapped is not None else user
-    return principal_for_user(user)
+    return principal_for_user(getattr(request, "user", None))
