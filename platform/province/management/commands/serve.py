@@ -21,7 +21,7 @@ class Command(BaseCommand):
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
         if not no_demo and not Prefecture.objects.exists():
             call_command("demo")
-        self.stdout.write(announce_mode())
+        announce_mode()  # logged: says whether Celery is eager or uses a broker
         host, port = addr.rsplit(":", 1)
         self.stdout.write(
             f"Province:    http://localhost:{port}/graphql/  (dashboard: http://localhost:{port}/dashboard/)\n"
