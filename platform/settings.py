@@ -198,6 +198,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Each app keeps its own beat entries in <app>/schedule.py.
 BEAT_SCHEDULE_MODULES = [
     "liaison.tenants.activities.schedule",
+    "liaison.tenants.notifications.schedule",
     "liaison.tenants.opinions.schedule",
     "liaison.tenants.stats.schedule",
     "liaison.platform.rollups.schedule",
@@ -206,6 +207,23 @@ BEAT_SCHEDULE_MODULES = [
 CELERY_BEAT_SCHEDULE: dict = {}
 for _module in BEAT_SCHEDULE_MODULES:
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
+
+# --- Notifications outbox (tenants/notifications; docs/DOMAIN.md) ------------------------
+# E-mail goes through Django's mail framework: printed in development, SMTP otherwise.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"liaison@{LIAISON_BASE_HOST}")
+# Channel → backend class; "channel=dotted.path,..." overrides the defaults in
+# liaison.tenants.notifications.backends.DEFAULT_BACKENDS (sms/wechat are interfaces).
+LIAISON_NOTIFICATION_BACKENDS = dict(
+    item.split("=", 1) for item in os.environ.get("LIAISON_NOTIFICATION_BACKENDS", "").split(",") if "=" in item)
+# Channels tried, in order, for messages to deputies: the first one the deputy has an address for.
+LIAISON_DEPUTY_CHANNELS = [c.strip() for c in os.environ.get("LIAISON_DEPUTY_CHANNELS", "email,console").split(",") if c.strip()]
 
 # --- Logging and errors ------------------------------------------------------------------
 from liaison.platform.ops.logging import build_logging_config  # noqa: E402

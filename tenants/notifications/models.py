@@ -1,1 +1,55 @@
-from django.db import models  # noqa: F401
+"""The notification outbox: every message the platform sends is a row here first.
+
+A row is written inside the caller's transaction (so a rolled-back reception day never
+sends a reminder), delivered after commit by a retrying Celery task, and carries a
+unique `dedupe_key` so the same reminder is never queued, let alone sent, twice.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    CONSOLE = "console", "控制台"
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+    WECHAT = "wechat", "微信"
+
+
+class RecipientKind(models.TextChoices):
+    DEPUTY = "deputy", "代表"
+    STAFF = "staff", "工作人员"
+    CITIZEN = "citizen", "群众"
+    USER = "user", "平台用户"
+    OTHER = "other", "其他"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Notification(models.Model):
+    recipient_kind = models.CharField("收件人类型", max_length=12, choices=RecipientKind.choices)
+    recipient_id = models.BigIntegerField("收件人编号", null=True, blank=True, help_text="本州市库内的代表/工作人员等编号")
+    address = models.CharField("地址", max_length=255, help_text="邮箱、手机号、微信 openid 或姓名（控制台）")
+    channel = models.CharField("渠道", max_length=12, choices=Channel.choices)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    dedupe_key = models.CharField("去重键", max_length=200, unique=True, help_text="同一键只入队一次，提醒不会重复发送")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("入队时间", auto_now_add=True, db_index=True)
+    last_attempt_at = models.DateTimeField("最近尝试", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "通知"
+        verbose_name_plural = "通知发件箱"
+        indexes = [models.Index(fields=["recipient_kind", "recipient_id"], name="notification_recipient")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address}: {self.subject}"

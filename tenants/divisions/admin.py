@@ -1,0 +1,80 @@
+"""Admin of the divisions tree, and the base every tenant-schema ModelAdmin uses.
+
+`TenantModelAdmin` decides permissions from the caller's Principal for the schema the
+request is served from (liaison.platform.accounts.principal), not from Django's
+per-model permission table (which lives in `public` and knows nothing of prefectures):
+- on the province host (public schema) tenant models are hidden entirely: their tables
+  do not exist there;
+- reading needs `can_read(schema)`, writing `can_write(schema)`: a kunming admin sees
+  nothing on qujing's host, a province monitor reads but never writes.
+Changes go through services: subclasses call them from `save_model`; `ServiceError`s
+become form errors via `apply_service_errors`.
+"""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from liaison.platform.accounts.principal import principal_for
+from liaison.tenants.common.errors import ServiceError
+
+from .models import Division
+
+
+def on_prefecture_host() -> bool:
+    return connection.schema_name not in (get_public_schema_name(), "tenant_template")
+
+
+def can_read(request) -> bool:
+    return on_prefecture_host() and principal_for(request).can_read(connection.schema_name)
+
+
+def can_write(request) -> bool:
+    return on_prefecture_host() and principal_for(request).can_write(connection.schema_name)
+
+
+class TenantAdminPermissions:
+    def has_module_permission(self, request):
+        return can_read(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_read(request)
+
+    def has_add_permission(self, request, *args):
+        return can_write(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write(request)
+
+
+class TenantModelAdmin(TenantAdminPermissions, admin.ModelAdmin):
+    list_per_page = 50
+
+
+class TenantInline(TenantAdminPermissions, admin.TabularInline):
+    extra = 0
+
+
+def apply_service_errors(form, exc: ServiceError) -> None:
+    """Attach field-named service errors to a bound admin form."""
+    for error in exc.errors:
+        field = error.field.split(".")[0]
+        form.add_error(field if field in form.fields else None, error.message)
+
+
+def report_service_error(modeladmin, request, exc: ServiceError) -> None:
+    for error in exc.errors:
+        modeladmin.message_user(request, f"{error.field}: {error.message}", level=messages.ERROR)
+
+
+@admin.register(Division)
+class DivisionAdmin(TenantModelAdmin):
+    list_display = ("code", "name", "level", "parent", "is_community")
+    list_filter = ("level", "is_community")
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+    readonly_fields = ("path",)
