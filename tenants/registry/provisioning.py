@@ -163,5 +163,8 @@ def delete_prefecture(slug: str, *, confirm: bool) -> None:
     with transaction.atomic():
         schema = prefecture.schema_name
         prefecture_deleted.send(sender=Prefecture, prefecture=prefecture, schema_name=schema)
+        with connection.cursor() as cursor:
+            # Fire deferred FK checks now: DROP SCHEMA refuses tables with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         prefecture.delete(force_drop=True)
     connection.set_schema_to_public()
