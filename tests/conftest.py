@@ -19,16 +19,29 @@ TEST_PREFECTURES = ("kunming", "qujing")
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
+                    django_db_modify_db_settings):
+    """pytest-django's setup, but always for the default database: its own version skips
+    the test database when no collected test is marked django_db, and a test that then
+    unblocks the database would touch the development data."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from liaison.tenants.registry import yunnan
     from liaison.tenants.registry.provisioning import create_prefecture
 
+    keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases={"default"},
+                                 keepdb=keepdb)
         for slug in TEST_PREFECTURES:
             if not Prefecture.objects.filter(slug=slug).exists():
                 seed = yunnan.by_slug(slug)
                 create_prefecture(code=seed.code, slug=slug, name=seed.name, name_en=seed.name_en, kind=seed.kind)
         connection.set_schema_to_public()
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
