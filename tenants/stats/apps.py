@@ -6,3 +6,8 @@ class Config(AppConfig):
     label = "stats"
     verbose_name = "州市统计"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,156 @@
+"""Reading statistics: the one source for the GraphQL API, the dashboard and the exports.
+
+Everything here reads the roll-up tables in `public` only (a handful of aggregate
+queries whatever the number of prefectures); nothing opens a tenant schema.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from liaison.tenants.registry.models import Prefecture
+from liaison.tenants.stats.catalogue import FIGURES, TREND_SERIES, Raw, compute_figures
+
+from .models import Area, Fact, Snapshot
+
+PROVINCE_CODE = "530000"
+
+
+def default_since() -> dt.date:
+    """Cumulative figures count from here unless asked otherwise (Yunnan: since 2019)."""
+    value = getattr(settings, "LIAISON_STATS_SINCE", "2019-01-01")
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+@dataclass
+class StatRow:
+    """The figures of one scope: the province, a prefecture or a county."""
+
+    code: str
+    name: str
+    slug: str | None
+    as_of: dt.datetime | None
+    stale: bool
+    raw: Raw
+    figures: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.figures = compute_figures(self.raw)
+
+
+@dataclass
+class TrendPoint:
+    month: dt.date
+    figures: dict
+
+
+@dataclass
+class Statistics:
+    scope: str  # "province" or "prefecture"
+    since: dt.date
+    as_of: dt.datetime | None  # the oldest as-of among the rows (every figure is at least this fresh)
+    totals: StatRow
+    rows: list[StatRow]  # prefectures (province) or areas (prefecture)
+    trend: list[TrendPoint]
+    never_computed: list[str] = field(default_factory=list)
+
+
+def _since(since: dt.date | None) -> dt.date:
+    return month_start(since or default_since())
+
+
+def _facts_filter(since: dt.date) -> Q:
+    return Q(month__isnull=True) | Q(month__gte=since)
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    out, cur = [], start
+    while cur <= end:
+        out.append(cur)
+        cur = (cur.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return out
+
+
+def _trend(qs, since: dt.date, as_of: dt.datetime | None) -> list[TrendPoint]:
+    by_month: dict[dt.date, Raw] = {}
+    for rec in qs.filter(month__gte=since).values("month", "metric", "dimension").annotate(v=Sum("value")).order_by():
+        by_month.setdefault(rec["month"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
+    end = month_start(timezone.localtime(as_of).date() if as_of else timezone.localdate())
+    if by_month:
+        end = max(end, max(by_month))
+    return [TrendPoint(m, compute_figures(by_month.get(m, Raw()), TREND_SERIES)) for m in _months(since, end)]
+
+
+def province_statistics(since: dt.date | None = None) -> Statistics:
+    since = _since(since)
+    prefectures = list(Prefecture.objects.order_by("code").select_related("stats_snapshot"))
+    raws: dict[int, Raw] = {p.pk: Raw() for p in prefectures}
+    facts = Fact.objects.filter(_facts_filter(since), area="")
+    for rec in facts.values("prefecture_id", "metric", "dimension").annotate(v=Sum("value")).order_by():
+        raws.setdefault(rec["prefecture_id"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
+    rows, total = [], Raw()
+    for p in prefectures:
+        snap = getattr(p, "stats_snapshot", None)
+        rows.append(StatRow(p.code, p.name, p.schema_name, snap.as_of if snap else None, bool(snap is None or snap.stale), raws[p.pk]))
+        for key, v in raws[p.pk].values.items():
+            total.add(*key, v)
+    as_ofs = [r.as_of for r in rows if r.as_of]
+    as_of = min(as_ofs) if as_ofs else None
+    totals = StatRow(PROVINCE_CODE, "全省", None, as_of, any(r.stale for r in rows), total)
+    return Statistics("province", since, as_of, totals, rows, _trend(Fact.objects.filter(area=""), since, max(as_ofs) if as_ofs else None),
+                      [r.slug for r in rows if r.as_of is None])
+
+
+def prefecture_statistics(prefecture: Prefecture, since: dt.date | None = None) -> Statistics:
+    since = _since(since)
+    snap = Snapshot.objects.filter(prefecture=prefecture).first()
+    as_of = snap.as_of if snap else None
+    stale = bool(snap is None or snap.stale)
+    raws: dict[str, Raw] = {}
+    facts = Fact.objects.filter(_facts_filter(since), prefecture=prefecture)
+    for rec in facts.values("area", "metric", "dimension").annotate(v=Sum("value")).order_by():
+        raws.setdefault(rec["area"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
+    rows = [StatRow(a.code, a.name, None, as_of, stale, raws.get(a.code, Raw()))
+            for a in Area.objects.filter(prefecture=prefecture).order_by("-prefecture_level", "code")]
+    totals = StatRow(prefecture.code, prefecture.name, prefecture.schema_name, as_of, stale, raws.get("", Raw()))
+    return Statistics("prefecture", since, as_of, totals, rows,
+                      _trend(Fact.objects.filter(prefecture=prefecture, area=""), since, as_of),
+                      [] if as_of else [prefecture.schema_name])
+
+
+def breakdown(raw: Raw, metric: str, labels: list[tuple[str, str]] | None = None) -> list[tuple[str, str, int]]:
+    """(code, label, value) for one fact's dimension, in the catalogue's order, zeros included."""
+    values = raw.by_dimension(metric)
+    labels = labels or []
+    known = {code for code, _ in labels}
+    out = [(code, label, values.get(code, 0)) for code, label in labels]
+    out += [(code, code or "未分类", v) for code, v in sorted(values.items()) if code not in known]
+    return out
+
+
+def category_labels() -> list[tuple[str, str]]:
+    from liaison.platform.province.models import Category
+
+    return [(c.code, c.name) for c in Category.objects.order_by("sort_order", "code")] + [("", "未分类")]
+
+
+def channel_labels() -> list[tuple[str, str]]:
+    from liaison.tenants.opinions.models import Channel
+
+    return list(Channel.choices)
+
+
+def figure_columns():
+    return FIGURES
+
+
+def trend_series():
+    return TREND_SERIES

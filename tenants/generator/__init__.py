@@ -1,0 +1,1 @@
+"""Deterministic synthetic data at Yunnan's shape (`liaison generate`)."""

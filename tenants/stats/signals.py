@@ -1,0 +1,32 @@
+"""A changed opinion marks its prefecture's statistics stale (refreshed by beat)."""
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from liaison.tenants.opinions.models import Opinion
+
+
+def _mark_current_schema_stale(**kwargs) -> None:
+    schema = connection.schema_name
+    if schema == "public":
+        return
+
+    def mark():
+        from liaison.platform.rollups.services import mark_stale
+
+        mark_stale(schema)
+
+    transaction.on_commit(mark)
+
+
+def connect() -> None:
+    """Subscribe to the opinions app's own signal when it has one, else to the model's."""
+    try:
+        from liaison.tenants.opinions.signals import opinion_changed  # issue 4
+    except ImportError:
+        opinion_changed = None
+    if opinion_changed is not None:
+        opinion_changed.connect(_mark_current_schema_stale, dispatch_uid="stats-opinion-changed")
+    post_save.connect(_mark_current_schema_stale, sender=Opinion, dispatch_uid="stats-opinion-saved")
+    post_delete.connect(_mark_current_schema_stale, sender=Opinion, dispatch_uid="stats-opinion-deleted")

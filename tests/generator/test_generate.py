@@ -1,0 +1,149 @@
+"""`liaison generate`: same seed → same data, Yunnan's proportions, refusal over
+existing data, and nothing written outside the prefectures asked for."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_tenants.utils import schema_context
+
+from liaison.tenants.generator.api import GeneratorRefused, generate, read_marker
+from liaison.tenants.generator.shape import HOMES, OFFICES, STATIONS, province_targets, summary
+
+from .conftest import counts, dump
+
+pytestmark = pytest.mark.django_db
+
+SCALE = 0.004
+
+
+def run(as_of, **kw):
+    kw.setdefault("scale", SCALE)
+    kw.setdefault("seed", 7)
+    kw.setdefault("prefectures", ["kunming"])
+    return generate(as_of=as_of, derive=False, echo=lambda s: None, **kw)
+
+
+def test_same_seed_gives_the_same_rows_and_another_seed_does_not(kunming, as_of):
+    run(as_of)
+    first = dump("kunming")
+    assert first["opinions_opinion"], "nothing generated"
+    run(as_of, replace=True)
+    assert dump("kunming") == first
+    run(as_of, seed=8, replace=True)
+    other = dump("kunming")
+    assert other["opinions_opinion"] != first["opinions_opinion"]
+
+
+def test_a_prefecture_generated_alone_matches_its_part_of_a_larger_run(kunming, qujing, as_of):
+    run(as_of, prefectures=["kunming", "qujing"])
+    both = dump("kunming")
+    run(as_of, prefectures=["kunming"], replace=True)
+    assert dump("kunming") == both
+
+
+def test_full_scale_targets_are_yunnans_published_figures():
+    totals = summary(province_targets(1.0, 2019))
+    assert (totals["homes"], totals["stations"], totals["offices"]) == (142, 1547, 12867)
+    assert totals["positions"] == 14556
+    assert totals["opinions"] == 590500 and totals["people_received"] == 1387200 and totals["deputy_visits"] == 820600
+    assert 95_000 <= totals["deputies"] <= 105_000
+
+
+@pytest.mark.parametrize("scale", [0.01, 0.1, 0.5])
+def test_tier_ratio_holds_when_scaled_down(scale):
+    totals = summary(province_targets(scale, 2019))
+    for key, full in (("homes", HOMES), ("stations", STATIONS), ("offices", OFFICES)):
+        assert abs(totals[key] - full * scale) <= 1, key
+
+
+def test_every_county_gets_its_share_at_full_scale():
+    targets = province_targets(1.0, 2019)
+    assert len(targets) == 16
+    counties = [c for t in targets.values() for c in t.counties.values()]
+    assert len(counties) == 129
+    assert all(c.homes == 1 and c.stations > 0 and c.offices > 0 for c in counties)
+    # each prefecture's share follows its number of counties (counties vary in size)
+    from liaison.tenants.registry import yunnan
+
+    for pref in yunnan.prefectures():
+        county_share = len(pref.counties) / 129
+        assert 0.6 < targets[pref.slug].opinions / 590_500 / county_share < 1.6, pref.slug
+
+
+def test_generated_prefecture_has_the_targeted_tiers_and_a_realistic_state_mix(kunming, as_of):
+    from liaison.tenants.opinions.models import Opinion
+    from liaison.tenants.positions.models import Position
+
+    run(as_of, scale=0.02)
+    t = province_targets(0.02, 7)["kunming"]
+    with schema_context("kunming"):
+        tiers = Counter(Position.objects.values_list("tier", flat=True))
+        assert tiers["home"] == t.prefecture_homes + t.total("homes")
+        assert tiers["station"] == t.total("stations")
+        assert tiers["office"] == t.total("offices")
+        assert Opinion.objects.count() == t.opinions
+        status = Counter(Opinion.objects.values_list("status", flat=True))
+        done = (status["replied"] + status["closed"]) / t.opinions
+        assert 0.75 < done < 0.98, status
+        assert status["referred"] > 0
+        # Chinese titles vary: many distinct titles, several topics
+        titles = set(Opinion.objects.values_list("title", flat=True))
+        assert len(titles) > t.opinions * 0.3
+        assert Opinion.objects.filter(content__contains="路灯").exists() or Opinion.objects.filter(content__contains="饮水").exists()
+        # every opinion sits at a position of this prefecture and a division under it
+        assert not Opinion.objects.exclude(division__path__startswith="530100").exists()
+
+
+def test_same_parameters_again_change_nothing(kunming, as_of):
+    run(as_of)
+    before = dump("kunming")
+    report = run(as_of)
+    assert [p.status for p in report.prefectures] == ["unchanged"]
+    assert dump("kunming") == before
+
+
+def test_other_parameters_over_generated_data_are_refused_and_nothing_changes(kunming, as_of):
+    run(as_of)
+    before = dump("kunming")
+    with pytest.raises(GeneratorRefused) as exc:
+        run(as_of, seed=99)
+    assert "--replace" in str(exc.value) and "kunming" in str(exc.value)
+    assert dump("kunming") == before
+    assert read_marker("kunming")["seed"] == 7
+
+
+def test_data_not_made_by_the_generator_is_refused(in_kunming, as_of):
+    from liaison.tenants.divisions.models import Division
+    from liaison.tenants.positions.models import Position
+
+    Position.objects.create(code="X1", name="手工录入的站", tier="station", division=Division.objects.get(code="530100"))
+    with pytest.raises(GeneratorRefused) as exc:
+        run(as_of)
+    assert "positions_position" in str(exc.value)
+    with schema_context("kunming"):
+        assert list(Position.objects.values_list("code", flat=True)) == ["X1"]
+
+
+def test_generating_kunming_writes_nothing_to_qujing(kunming, qujing, as_of):
+    before = dump("qujing")
+    run(as_of, prefectures=["kunming"])
+    assert counts("kunming")["opinions_opinion"] > 0
+    assert dump("qujing") == before
+    assert read_marker("qujing") is None
+
+
+def test_command_reports_rows_per_second_and_refuses_clearly(kunming, as_of, capsys):
+    call_command("generate", "--scale", str(SCALE), "--seed", "3", "--prefecture", "kunming", "--no-derive", "--as-of", as_of.isoformat())
+    out = capsys.readouterr().out
+    assert "rows/s" in out and "kunming" in out
+    with pytest.raises(CommandError) as exc:
+        call_command("generate", "--scale", str(SCALE), "--seed", "4", "--prefecture", "kunming", "--no-derive", "--as-of", as_of.isoformat())
+    assert "--replace" in str(exc.value)
+
+
+def test_unknown_prefecture_is_refused(db, as_of):
+    with pytest.raises(GeneratorRefused) as exc:
+        run(as_of, prefectures=["atlantis"])
+    assert "atlantis" in str(exc.value)
