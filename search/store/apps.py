@@ -6,3 +6,8 @@ class Config(AppConfig):
     label = "searchstore"
     verbose_name = "搜索索引"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from liaison.search import indexing, tasks  # noqa: F401  (registers the Celery tasks)
+
+        indexing.connect()

@@ -1,0 +1,59 @@
+"""Celery tasks of search. `index_opinions` runs in the schema its headers carry
+(tenant-schemas-celery); `flush_pending` is a public-schema beat task."""
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+from .indexing import dispatch, mark_pending, sync_opinions
+
+log = logging.getLogger("liaison.search")
+MAX_RETRIES = 8
+PENDING_GRACE = timedelta(minutes=2)  # leave fresh changes to their own task
+
+
+def backoff(retries: int) -> int:
+    """Seconds before retry n: 5, 10, 20 … capped at 10 minutes, with jitter."""
+    return int(min(600, 5 * 2 ** retries) * random.uniform(0.8, 1.2))
+
+
+@shared_task(name="liaison.search.index_opinions", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def index_opinions(self, opinion_ids: list[int]) -> dict:
+    schema = connection.schema_name
+    try:
+        indexed, deleted = sync_opinions(opinion_ids)
+    except Exception as exc:
+        log.warning("search: indexing %d opinion(s) of %s failed: %s", len(opinion_ids), schema, exc)
+        mark_pending(schema, list(opinion_ids), error=f"{type(exc).__name__}: {exc}"[:2000])
+        if self.request.is_eager:
+            # No worker, no beat: the PendingIndex rows stay until the next change of the
+            # same opinions, `liaison search flush` or `liaison search reindex`.
+            return {"schema": schema, "failed": len(opinion_ids)}
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+    return {"schema": schema, "indexed": indexed, "deleted": deleted}
+
+
+@shared_task(name="liaison.search.flush_pending")
+def flush_pending(older_than_seconds: int = int(PENDING_GRACE.total_seconds())) -> int:
+    """Send again every change whose index write has not succeeded."""
+    from .store.models import PendingIndex
+    from liaison.tenants.registry.models import Prefecture
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    live = set(Prefecture.objects.values_list("schema_name", flat=True))
+    by_schema: dict[str, list[int]] = {}
+    for schema, oid in PendingIndex.objects.filter(updated_at__lte=cutoff).values_list("schema_name", "opinion_id"):
+        by_schema.setdefault(schema, []).append(oid)
+    sent = 0
+    for schema, ids in by_schema.items():
+        if schema not in live:
+            PendingIndex.objects.filter(schema_name=schema).delete()
+            continue
+        dispatch(schema, sorted(ids))
+        sent += len(ids)
+    return sent
