@@ -1,9 +1,217 @@
+"""The /graphql/ endpoint of every host (province and prefectures).
+
+Order of checks for each request (each failure is a JSON body `{"errors": [...]}` whose
+`extensions.code` says what went wrong):
+
+1. credentials: `Authorization: Bearer <key>` or the session; a bad key → 401
+   UNAUTHENTICATED. Session POSTs must carry the CSRF token (API keys need none).
+2. host: credentials that are not valid on this host (a Kunming key on Qujing's host,
+   a prefecture user on the province host) → 403 FORBIDDEN for the whole request.
+   Anonymous callers pass and are limited to the public operations.
+3. body: JSON object, or a batch (JSON list) of at most `max_batch` operations.
+4. per operation: parse (400 GRAPHQL_PARSE_FAILED), validate with the standard rules
+   plus the limits of liaison.graphql.limits (400), check every root field against the
+   permission matrix (401/403), then execute with fresh per-request loaders; a mutation
+   runs in one transaction.
+"""
 from __future__ import annotations
 
+import json
+import logging
+from typing import Any
+
 from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
+from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules, validate
+
+from liaison.graphql import limits, permissions
+from liaison.platform.accounts.principal import bearer_token, principal_for
+
+log = logging.getLogger("liaison.graphql")
+
+STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429}
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, message: str, code: str, **extensions):
+        super().__init__(message)
+        self.status = status
+        self.body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    formatted = error.formatted
+    original = error.original_error
+    ext = dict(formatted.get("extensions") or {})
+    if original is not None and not isinstance(original, GraphQLError):
+        from django.core.exceptions import ObjectDoesNotExist
+        from django.http import Http404
+
+        if isinstance(original, (ObjectDoesNotExist, Http404)):
+            formatted["message"] = "未找到 (not found)"
+            ext["code"] = "NOT_FOUND"
+        else:
+            log.error("GraphQL resolver error", exc_info=original)
+            ext.setdefault("code", "INTERNAL_SERVER_ERROR")
+            if not settings.DEBUG:
+                formatted["message"] = "服务器内部错误 (internal server error)"
+    ext.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if not formatted.get("path") else "BAD_REQUEST")
+    formatted["extensions"] = ext
+    return formatted
+
+
+class LiaisonGraphQLView(GraphQLView):
+    """graphene-django's view for GraphiQL; our own request handling for everything else."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "POST"):
+            return _json({"errors": [{"message": "GraphQL only supports GET and POST requests.",
+                                      "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405, Allow="GET, POST")
+        if bearer_token(request) is None:
+            get_token(request)  # session clients (GraphiQL, the web app) get the csrftoken cookie
+        try:
+            self._authorize_host(request)
+            if self.graphiql and request.method == "GET" and self.can_display_graphiql(request, request.GET):
+                return super().dispatch(request, *args, **kwargs)
+            body = self._parse_body(request)
+            if isinstance(body, list):
+                return self._batch(request, body)
+            result, status = self.run_operation(request, body)
+            return _json(result, status)
+        except RequestError as exc:
+            return _json(exc.body, exc.status)
+
+    # --- 1. + 2. credentials and host ----------------------------------------------
+    def _authorize_host(self, request) -> None:
+        token = bearer_token(request)
+        if token is None and getattr(request, "user", None) is not None and request.user.is_authenticated \
+                and request.method == "POST":
+            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if reason is not None:
+                raise RequestError(403, "CSRF 校验失败：会话请求须带 X-CSRFToken (CSRF token missing or incorrect; "
+                                        "API clients should use an API key instead of a session)", "CSRF_FAILED")
+        p = principal_for(request)
+        if p.credentials_error:
+            raise RequestError(401, p.credentials_error, "UNAUTHENTICATED")
+        schema = connection.schema_name
+        if not p.has_access(schema):
+            raise RequestError(403, f"无权访问此站点 (forbidden: {p.label} has no access to "
+                                    f"{permissions.host_label(schema)})", "FORBIDDEN")
+
+    # --- 3. body ------------------------------------------------------------------------
+    def _parse_body(self, request) -> Any:
+        if request.method == "GET":
+            return {k: request.GET.get(k) for k in ("query", "variables", "operationName") if k in request.GET}
+        content_type = (request.content_type or "").split(";")[0].strip()
+        if content_type == "application/graphql":
+            return {"query": request.body.decode("utf-8", errors="replace")}
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return {k: request.POST.get(k) for k in ("query", "variables", "operationName") if k in request.POST}
+        try:
+            body = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise RequestError(400, "请求体不是有效的 JSON (POST body is not valid JSON)", "BAD_REQUEST") from None
+        if not isinstance(body, (dict, list)):
+            raise RequestError(400, "请求体须为 JSON 对象或数组 (body must be a JSON object or a batch list)", "BAD_REQUEST")
+        return body
+
+    def _batch(self, request, body: list) -> HttpResponse:
+        cfg = limits.limits()
+        if not body:
+            raise RequestError(400, "批量请求为空 (empty batch)", "BAD_REQUEST")
+        if len(body) > cfg["max_batch"]:
+            raise RequestError(400, f"Batch of {len(body)} operations exceeds the limit of {cfg['max_batch']} operations "
+                                    f"per request.", "BATCH_LIMIT_EXCEEDED", limit="max_batch", value=cfg["max_batch"],
+                               actual=len(body))
+        results = []
+        for entry in body:
+            if not isinstance(entry, dict):
+                results.append({"errors": [{"message": "batch entries must be JSON objects", "extensions": {"code": "BAD_REQUEST"}}]})
+                continue
+            try:
+                result, status = self.run_operation(request, entry)
+            except RequestError as exc:
+                result, status = exc.body, exc.status
+            results.append({**result, "status": status})
+        return _json(results, 200)
+
+    # --- 4. one operation --------------------------------------------------------------
+    def run_operation(self, request, entry: dict) -> tuple[dict, int]:
+        query, variables, operation_name = self._params(entry)
+        cfg = limits.limits()
+        if len(query) > cfg["max_query_length"]:
+            raise RequestError(400, f"Query of {len(query)} characters exceeds the limit of {cfg['max_query_length']} "
+                                    f"characters.", "QUERY_TOO_LARGE", limit="max_query_length",
+                               value=cfg["max_query_length"], actual=len(query))
+        schema = self.schema.graphql_schema
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            err = format_error(exc)
+            err["extensions"]["code"] = "GRAPHQL_PARSE_FAILED"
+            return {"errors": [err]}, 400
+        errors = validate(schema, document, list(specified_rules) + limits.validation_rules(variables), max_errors=50)
+        if errors:
+            return {"errors": [format_error(e) for e in errors]}, 400
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            msg = (f"Unknown operation named `{operation_name}`." if operation_name
+                   else "Must provide operationName when the document contains several operations.")
+            return {"errors": [{"message": msg, "extensions": {"code": "BAD_REQUEST"}}]}, 400
+        if request.method == "GET" and operation.operation != OperationType.QUERY:
+            return {"errors": [{"message": f"Can only perform a {operation.operation.value} operation from a POST request.",
+                                "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405
+        p = principal_for(request)
+        denied = permissions.check_operation(document, operation, p, connection.schema_name)
+        if denied:
+            status = max(STATUS_BY_CODE.get(e.extensions.get("code"), 403) for e in denied)
+            return {"errors": [format_error(e) for e in denied]}, status
+        request.liaison_loaders = {}
+        kwargs = dict(context_value=request, variable_values=variables, operation_name=operation_name,
+                      middleware=self.get_middleware(request))
+        if operation.operation == OperationType.MUTATION:
+            with transaction.atomic():
+                result = execute(schema, document, **kwargs)
+        else:
+            result = execute(schema, document, **kwargs)
+        response: dict[str, Any] = {}
+        if result.errors:
+            response["errors"] = [format_error(e) for e in result.errors]
+        response["data"] = result.data
+        status = 200
+        codes = {e.get("extensions", {}).get("code") for e in response.get("errors", [])}
+        if result.data is None and codes:
+            status = max((STATUS_BY_CODE.get(c, 400) for c in codes), default=400)
+        return response, status
+
+    def _params(self, entry: dict) -> tuple[str, dict, str | None]:
+        query = entry.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(400, "缺少查询 (must provide a query string)", "BAD_REQUEST")
+        variables = entry.get("variables") or {}
+        if isinstance(variables, str):
+            try:
+                variables = json.loads(variables)
+            except ValueError:
+                raise RequestError(400, "variables 不是有效的 JSON (variables are not valid JSON)", "BAD_REQUEST") from None
+        if not isinstance(variables, dict):
+            raise RequestError(400, "variables 须为 JSON 对象 (variables must be a JSON object)", "BAD_REQUEST")
+        operation_name = entry.get("operationName") or None
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(400, "operationName 须为字符串 (operationName must be a string)", "BAD_REQUEST")
+        return query, variables, operation_name
+
+
+def _json(data, status: int, **headers) -> HttpResponse:
+    resp = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    for k, v in headers.items():
+        resp[k] = v
+    return resp
 
 
 def graphql_view():
-    return csrf_exempt(GraphQLView.as_view(graphiql=settings.DEBUG))
+    return csrf_exempt(LiaisonGraphQLView.as_view(graphiql=settings.DEBUG))

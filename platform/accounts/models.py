@@ -50,3 +50,39 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.prefecture or '全省'}"
+
+
+class ApiKey(models.Model):
+    """A third-party client's credential (`Authorization: Bearer lsk_<prefix>_<secret>`).
+
+    The full key is shown once at creation; only its SHA-256 is stored (the secret has
+    256 bits of entropy, so a slow password hash adds nothing), looked up by `prefix`.
+    Scope: the listed prefectures (read, or read/write), and/or the whole province
+    (read-only: province keys never write into a prefecture), with or without
+    citizens' and deputies' personal data. See liaison.platform.accounts.principal.
+    """
+
+    name = models.CharField("名称", max_length=128, help_text="使用方，如“五华区人大微信小程序”")
+    prefix = models.CharField("前缀", max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField("密钥摘要", max_length=64, editable=False)
+    prefectures = models.ManyToManyField("registry.Prefecture", blank=True, related_name="api_keys", verbose_name="授权州市")
+    province = models.BooleanField("全省只读", default=False, help_text="可读取全省及每个州市（只读）")
+    can_write = models.BooleanField("可写", default=False, help_text="对授权州市可读写；否则只读")
+    personal_data = models.BooleanField("可读个人信息", default=False, help_text="群众姓名、电话和代表联系方式不打码")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API 密钥"
+        verbose_name_plural = "API 密钥"
+
+    def __str__(self) -> str:
+        return f"{self.name} (lsk_{self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

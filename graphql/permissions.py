@@ -1,0 +1,110 @@
+"""Authorization for the GraphQL API. The rules themselves live in
+liaison.platform.accounts.principal (Op and MATRIX); this module maps every root field
+of Query and Mutation to the Op it needs and checks it *before* execution, so a
+request that asks for anything it may not have fails as a whole with a top-level
+error (`extensions.code` UNAUTHENTICATED or FORBIDDEN) and no partial data.
+
+Area modules declare their root fields in a module-level dict, merged by schema.py:
+
+    ROOT_PERMISSIONS = {"Query.searchOpinions": Op.READ, "Mutation.importLedger": Op.MANAGE}
+
+A root field that is not declared is refused (fail closed), and
+tests/graphql/test_schema_file.py fails naming it.
+"""
+from __future__ import annotations
+
+from django.db import connection
+from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode
+
+from liaison.platform.accounts.principal import Op, Principal, principal_for
+
+# Filled by liaison.graphql.schema from every area module's ROOT_PERMISSIONS.
+ROOT_PERMISSIONS: dict[str, Op] = {}
+
+ALWAYS_ALLOWED = {"__typename", "__schema", "__type"}
+
+
+def gql_error(message: str, code: str, node=None, **extensions) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": code, **extensions})
+
+
+def unauthenticated(message: str = "需要登录或 API 密钥 (authentication required: log in, or send "
+                                    "`Authorization: Bearer <key>`)") -> GraphQLError:
+    return gql_error(message, "UNAUTHENTICATED")
+
+
+def forbidden(message: str, node=None) -> GraphQLError:
+    return gql_error(message, "FORBIDDEN", node)
+
+
+def principal(info) -> Principal:
+    return principal_for(info.context)
+
+
+def schema_name() -> str:
+    return connection.schema_name
+
+
+def host_label(schema: str) -> str:
+    return "the province host" if schema == "public" else f"prefecture `{schema}`"
+
+
+def denial(p: Principal, op: Op, schema: str, what: str, node=None) -> GraphQLError:
+    if p.is_anonymous:
+        return gql_error(f"`{what}` 需要登录或 API 密钥 (authentication required: `{what}` needs the "
+                         f"`{op.value}` permission on {host_label(schema)}; log in or send "
+                         f"`Authorization: Bearer <key>`)", "UNAUTHENTICATED", node, operation=op.value)
+    return gql_error(f"无权访问 `{what}` (forbidden: {p.label} lacks the `{op.value}` permission on "
+                     f"{host_label(schema)})", "FORBIDDEN", node, operation=op.value)
+
+
+def require(info, op: Op, what: str | None = None) -> Principal:
+    """Raise a FORBIDDEN/UNAUTHENTICATED error unless the caller has `op` on this host."""
+    p = principal(info)
+    schema = schema_name()
+    if not p.can(op, schema):
+        raise denial(p, op, schema, what or info.field_name)
+    return p
+
+
+def can(info, op: Op) -> bool:
+    return principal(info).can(op, schema_name())
+
+
+def can_read_personal(info) -> bool:
+    cache = info.context.__dict__.setdefault("_liaison_personal", {})
+    schema = schema_name()
+    if schema not in cache:
+        cache[schema] = principal(info).can_read_personal(schema)
+    return cache[schema]
+
+
+def check_operation(document, operation: OperationDefinitionNode, p: Principal, schema: str) -> list[GraphQLError]:
+    """Errors for every root field of `operation` the principal may not use here."""
+    type_name = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}[operation.operation.value]
+    fragments = {d.name.value: d for d in document.definitions if getattr(d, "kind", "") == "fragment_definition"}
+    errors: list[GraphQLError] = []
+    for field in _root_fields(operation.selection_set, fragments, set()):
+        name = field.name.value
+        if name in ALWAYS_ALLOWED:
+            continue
+        op = ROOT_PERMISSIONS.get(f"{type_name}.{name}")
+        if op is None:
+            errors.append(forbidden(f"`{type_name}.{name}` is not in the permission matrix", field))
+        elif not p.can(op, schema):
+            errors.append(denial(p, op, schema, f"{type_name}.{name}", field))
+    return errors
+
+
+def _root_fields(selection_set, fragments, seen):
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            yield sel
+        elif isinstance(sel, InlineFragmentNode):
+            yield from _root_fields(sel.selection_set, fragments, seen)
+        elif isinstance(sel, FragmentSpreadNode):
+            name = sel.name.value
+            if name in seen or name not in fragments:
+                continue
+            seen.add(name)
+            yield from _root_fields(fragments[name].selection_set, fragments, seen)
