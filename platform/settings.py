@@ -117,6 +117,9 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # /healthz and /readyz on any Host (probes use the pod IP), then request id + log context.
+    "liaison.platform.ops.middleware.HealthCheckMiddleware",
+    "liaison.platform.ops.middleware.RequestContextMiddleware",
     "liaison.platform.tenancy.ProvinceTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -182,6 +185,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # --- GraphQL -------------------------------------------------------------------------------
 GRAPHENE = {
     "SCHEMA": "liaison.graphql.schema.schema",
+    # Reports unexpected resolver errors to Sentry (graphene turns them into `errors`).
+    "MIDDLEWARE": ["liaison.platform.ops.sentry.SentryGraphQLMiddleware"],
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
 }
