@@ -43,52 +43,52 @@ FACTS: dict[str, Fact] = {f.key: f for f in [
     Fact("townships", STOCK, "乡镇（街道）", "",
          "Divisions of level township (乡、镇、街道)."),
     Fact("townships_with_station", STOCK, "已建站乡镇（街道）", "",
-         "Townships with at least one station (tier station) in operation (status open or standard) in the township or below it."),
+         "Townships with a station (tier station) in operation (status open or standard) at the township itself (positions.selectors.coverage_two_musts)."),
     Fact("villages_required", STOCK, "应建室村（社区）", "",
-         "Villages/communities where 3 or more active deputies have their constituency (the 两个必建 rule: such a place must have an office)."),
+         "Villages/communities where 3 or more active deputies on the roll have their constituency (the 两个必建 rule: such a place must have an office)."),
     Fact("villages_required_with_office", STOCK, "已建室的应建村（社区）", "",
-         "Of villages_required, those with at least one office (tier office) in operation (status open or standard)."),
+         "Of villages_required, those with an office (tier office) in operation (status open or standard) at the village."),
     # --- deputies --------------------------------------------------------------------
     Fact("deputies", STOCK, "代表", "level",
-         "Active deputies on the prefecture's roll, by level; each person once (area = the county of the constituency)."),
+         "Active deputies on this prefecture's roll (on_roll), by level; a person is on one roll only, so the province counts each once. Guests (provincial/national deputies stationed here from another roll) count on their own roll. Area = the county of the constituency."),
     Fact("deputies_stationed", STOCK, "进站代表", "level",
-         "Of the active deputies, those stationed at one or more positions in operation (each person once)."),
+         "Of the active deputies on the roll, those with a current stationing (进站, start_on <= as-of date <= end_on or open) at any position (deputies.selectors.current_stationings)."),
     Fact("duty_slots", FLOW, "应到岗代表人次", "",
-         "Deputy duty slots scheduled on reception days held in the month (deputy x reception day)."),
+         "Deputies scheduled (ScheduledDeputy) on reception days held, by the month of the reception day."),
     Fact("duty_attended", FLOW, "实到岗代表人次", "",
          "Of duty_slots, those with a sign-in by that deputy."),
     # --- activities ------------------------------------------------------------------
     Fact("activities", FLOW, "开展活动", "kind",
-         "Activities held (not cancelled, date on or before the as-of time), by kind, by the month of the activity date."),
+         "Events with status held (activities.selectors.events), by kind, by the month of starts_at; area = the county of the event's position."),
     Fact("deputy_visits", FLOW, "代表进站人次", "",
-         "Deputy sign-ins at activities held at positions (person-times: one deputy at one activity counts once)."),
+         "Sign-ins (签到) at events, by the month of the event (person-times: one deputy at one event counts once), as activities.selectors.activity_totals."),
     Fact("people_received", FLOW, "接待群众人次", "",
-         "People received at activities, as recorded on the activity, by the month of the activity date."),
+         "Sum of people_received of the receptions recorded at events, by the month of the event."),
     # --- opinions (cohort: the month the opinion was registered) ---------------------
     Fact("opinions", FLOW, "收集意见建议", "",
-         "Opinions registered, by the month of registered_at."),
+         "Opinions registered in this prefecture (copies received from another prefecture by cross-referral excluded, so the province counts each once), by the month of registered_at."),
     Fact("opinions_by_category", FLOW, "收集意见建议（按类别）", "category",
          "Opinions registered, by province category code ('' = not yet classified)."),
     Fact("opinions_by_channel", FLOW, "收集意见建议（按渠道）", "channel",
          "Opinions registered, by channel."),
     Fact("opinions_referred", FLOW, "已交办", "",
-         "Of the opinions registered in the month, those referred (交办/转办) by the as-of time."),
+         "Of the opinions registered in the month, those with at least one referral (交办/转办)."),
     Fact("opinions_replied", FLOW, "已答复", "",
-         "Of the opinions registered in the month, those with a reply delivered by the as-of time."),
+         "Of the opinions registered in the month, those with at least one reply."),
     Fact("opinions_resolved", FLOW, "已解决（A类）", "",
          "Of the opinions registered in the month, those whose latest reply has outcome A (solved)."),
     Fact("opinions_due", FLOW, "已到答复期限", "",
-         "Of the opinions registered in the month, those with a reply deadline that has passed at the as-of time, or replied before it."),
+         "Of the opinions registered in the month, those whose on-time status is decided: replied, or awaiting a reply past the deadline (opinions.selectors.overdue)."),
     Fact("opinions_on_time", FLOW, "按期答复", "",
-         "Of opinions_due, those whose first reply came on or before the deadline."),
+         "Of opinions_due, those whose first reply was in round 1 and on or before its deadline (as opinions.selectors.counts)."),
     Fact("opinions_overdue", STOCK, "当前超期未答复", "",
-         "Opinions with a deadline before the as-of time and no reply yet."),
+         "Opinions awaiting a reply past their deadline on the as-of date (opinions.selectors.overdue)."),
     Fact("citizen_rated", FLOW, "群众评价", "rating",
-         "Of the opinions registered in the month, the citizen's latest rating: satisfied / basically_satisfied / dissatisfied."),
+         "Of the opinions registered in the month, the citizen's latest rating: satisfied / basically / dissatisfied."),
     Fact("deputy_rated", FLOW, "代表评价", "rating",
-         "Of the opinions registered in the month, the deputy's latest rating: satisfied / basically_satisfied / dissatisfied."),
+         "Of the opinions registered in the month, the deputy's latest rating: satisfied / basically / dissatisfied."),
     Fact("opinions_to_suggestions", FLOW, "转为代表建议", "",
-         "Of the opinions registered in the month, those carried up as a formal deputy suggestion (代表建议)."),
+         "Of the opinions registered in the month, those linked to a formal deputy suggestion (代表建议)."),
 ]}
 
 TIERS = [("home", "代表之家"), ("station", "代表工作站"), ("office", "代表联络室"),
@@ -96,7 +96,7 @@ TIERS = [("home", "代表之家"), ("station", "代表工作站"), ("office", "�
 STATUSES = [("planned", "规划中"), ("building", "建设中"), ("open", "已运行"), ("standard", "达标"), ("closed", "已关闭")]
 LEVELS = [("national", "全国人大代表"), ("provincial", "省人大代表"), ("prefecture", "州市人大代表"),
           ("county", "县（市、区）人大代表"), ("township", "乡镇人大代表")]
-RATINGS = [("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意")]
+RATINGS = [("satisfied", "满意"), ("basically", "基本满意"), ("dissatisfied", "不满意")]
 IN_OPERATION = ("open", "standard")
 
 
@@ -132,7 +132,8 @@ def _tier(tier: str) -> Callable[[Raw], int]:
 
 
 def _status(*statuses: str) -> Callable[[Raw], int]:
-    return lambda r: r.total("positions", lambda d: d.split("/")[1] in statuses)
+    # Physical positions only (online positions have no premises to assess): positions.selectors.standards_met_count
+    return lambda r: r.total("positions", lambda d: d.split("/")[1] in statuses and d.split("/")[0] != "online")
 
 
 def _level(level: str) -> Callable[[Raw], int]:
@@ -140,7 +141,7 @@ def _level(level: str) -> Callable[[Raw], int]:
 
 
 def _rated(metric: str) -> Callable[[Raw], float | None]:
-    return lambda r: _ratio(r.get(metric, "satisfied") + r.get(metric, "basically_satisfied"), r.total(metric))
+    return lambda r: _ratio(r.get(metric, "satisfied") + r.get(metric, "basically"), r.total(metric))
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,8 @@ FIGURES: list[Figure] = [
     Figure("professional_stations", "专业代表工作站", "count", _tier("professional"), "Positions of tier professional, not closed.", "as_of"),
     Figure("special_stations", "特色代表工作站", "count", _tier("special"), "Positions of tier special, not closed.", "as_of"),
     Figure("positions_in_operation", "已运行阵地", "count", _status(*IN_OPERATION),
-           "Positions of any tier with status open or standard.", "as_of"),
-    Figure("positions_standard", "达标阵地", "count", _status("standard"), "Positions of any tier with status standard (达标).", "as_of"),
+           "Physical positions (every tier but online) with status open or standard.", "as_of"),
+    Figure("positions_standard", "达标阵地", "count", _status("standard"), "Physical positions with status standard (达标; derived from the 七有 checklist and stationed deputies by the positions app).", "as_of"),
     Figure("standard_rate", "达标率", "rate", lambda r: _ratio(_status("standard")(r), _status(*IN_OPERATION)(r)),
            "positions_standard / positions_in_operation.", "as_of"),
     Figure("townships", "乡镇（街道）数", "count", lambda r: r.get("townships"), "Townships (乡、镇、街道).", "as_of"),

@@ -1,8 +1,11 @@
-"""Computing one prefecture's raw facts inside its own schema, with set-based SQL.
+"""Computing one prefecture's raw facts inside its own schema, with set-based queries.
 
-Every family below is one or a few aggregate queries (GROUP BY area, month,
-dimension) over the tenant's tables; no Python loop touches individual rows. All
-queries run in one REPEATABLE READ transaction, so the figures are one consistent
+Every family below is a few aggregate queries (GROUP BY area, month, dimension) over
+the tenant's tables; no Python loop touches individual rows. Where a domain app owns a
+rule, its selector supplies the queryset and this module only groups it:
+positions' coverage_two_musts_by_county (两个必建), opinions' overdue (deadline rule),
+deputies' current_stationings (who is stationed), activities' events (what counts as an
+activity). All queries run in one REPEATABLE READ transaction: one consistent
 snapshot, taken right after `as_of` was read.
 
 The area of a row is the county its division lies in: the second code of the
@@ -11,36 +14,49 @@ code for things attached to the prefecture itself (州市本级).
 """
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import CharField, Count, DateField, F, Func, Q, Sum, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
 from django.utils import timezone
 
+from liaison.tenants.activities import selectors as activity_selectors
+from liaison.tenants.activities.models import EventKind, EventStatus, Reception, ScheduledDeputy, SignIn
+from liaison.tenants.deputies import selectors as deputy_selectors
 from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.divisions.models import Division
-from liaison.tenants.opinions.models import Opinion
+from liaison.tenants.opinions import selectors as opinion_selectors
+from liaison.tenants.opinions.models import AWAITING_REPLY, Evaluation, Opinion, Referral, Reply
+from liaison.tenants.positions import selectors as position_selectors
 from liaison.tenants.positions.models import Position
 
-from .catalogue import FACTS, IN_OPERATION
+from .catalogue import FACTS
 
-Row = tuple[str, "date | None", str, str, int]  # area, month, metric, dimension, value
-
-AREA = "COALESCE(NULLIF(split_part({d}.path, '/', 2), ''), {d}.path)"
+Row = tuple[str, "dt.date | None", str, str, int]  # area, month, metric, dimension, value
 
 
-def area(alias: str) -> str:
-    return AREA.format(d=alias)
+def area_of(path_field: str):
+    """The county code of a division path (or the prefecture's own code), as an ORM expression."""
+    second = Func(F(path_field), Value("/"), Value(2), function="split_part", output_field=CharField())
+    return Coalesce(NullIf(second, Value("")), F(path_field), output_field=CharField())
 
 
-def month(expr: str) -> str:
-    # Calendar month in the province's time zone (a timestamptz) or of a date.
-    return f"date_trunc('month', ({expr}) AT TIME ZONE %(tz)s)::date"
+def month_of(field_name: str):
+    return TruncMonth(field_name, output_field=DateField(), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def month_of_date(expr: str) -> str:
-    return f"date_trunc('month', {expr})::date"
+def _rows(qs, metric: str, *, dimension: str | None = None, value: str = "n", month: bool = False) -> list[Row]:
+    out = []
+    for rec in qs:
+        v = rec[value]
+        if v:
+            out.append((rec["area"], rec["month"] if month else None, metric, (rec[dimension] or "") if dimension else "", int(v)))
+    return out
 
 
 @dataclass
@@ -52,136 +68,148 @@ class AreaInfo:
 
 @dataclass
 class PrefectureFacts:
-    as_of: datetime
+    as_of: dt.datetime
     rows: list[Row] = field(default_factory=list)  # per area, plus area "" = whole prefecture
     areas: list[AreaInfo] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _run(sql: str, params: dict, metric: str | None = None) -> list[Row]:
-    """Execute an aggregate query returning (area, month, [metric,] dimension, value)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        out = []
-        for rec in cursor.fetchall():
-            if metric is None:
-                a, m, met, dim, v = rec
-            else:
-                a, m, dim, v = rec
-                met = metric
-            if v:
-                out.append((a, m, met, dim or "", int(v)))
-        return out
+@dataclass(frozen=True)
+class Ctx:
+    as_of: dt.datetime
+    today: dt.date
 
 
 # --- families ------------------------------------------------------------------------
 
-def positions(p: dict) -> list[Row]:
-    pos, div = _t(Position), _t(Division)
-    rows = _run(f"""
-        SELECT {area('d')}, NULL::date, p.tier || '/' || p.status, count(*)
-        FROM {pos} p JOIN {div} d ON d.id = p.division_id
-        GROUP BY 1, 3""", p, "positions")
-    rows += _run(f"""
-        SELECT {area('d')}, {month_of_date('p.established_on')}, p.tier, count(*)
-        FROM {pos} p JOIN {div} d ON d.id = p.division_id
-        WHERE p.established_on IS NOT NULL AND p.established_on <= %(as_of_date)s AND p.status <> 'closed'
-        GROUP BY 1, 2, 3""", p, "positions_established")
+def positions(c: Ctx) -> list[Row]:
+    qs = Position.objects.annotate(area=area_of("division__path"))
+    rows = _rows(qs.annotate(dim=Concat("tier", Value("/"), "status")).values("area", "dim").annotate(n=Count("id")).order_by(),
+                 "positions", dimension="dim")
+    established = (qs.filter(established_on__isnull=False, established_on__lte=c.today).exclude(status="closed")
+                   .annotate(month=TruncMonth("established_on", output_field=DateField()))
+                   .values("area", "month", "tier").annotate(n=Count("id")).order_by())
+    rows += _rows(established, "positions_established", dimension="tier", month=True)
     return rows
 
 
-def coverage(p: dict) -> list[Row]:
-    """两个必建: every township has a station; every village/community with 3+ deputies an office.
-
-    TODO(issue 3): switch to the positions engineer's coverage selector when it lands;
-    this query is written against the models with the rule as PRODUCT.md states it.
-    """
-    pos, div, dep = _t(Position), _t(Division), _t(Deputy)
-    p = {**p, "in_op": list(IN_OPERATION)}
+def coverage(c: Ctx) -> list[Row]:
+    """两个必建, by the positions app's own rule (coverage_two_musts), one county at a time."""
+    codes = dict(Division.objects.filter(level=Division.Level.COUNTY).values_list("pk", "code"))
     rows: list[Row] = []
-    with connection.cursor() as cursor:
-        cursor.execute(f"""
-            SELECT {area('d')}, count(*),
-                   count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM {pos} s JOIN {div} sd ON sd.id = s.division_id
-                       WHERE s.tier = 'station' AND s.status = ANY(%(in_op)s)
-                         AND (sd.id = d.id OR sd.path LIKE d.path || '/%%')))
-            FROM {div} d WHERE d.level = 'township' GROUP BY 1""", p)
-        for a, total, covered in cursor.fetchall():
-            rows += [(a, None, "townships", "", total), (a, None, "townships_with_station", "", covered)]
-        cursor.execute(f"""
-            WITH required AS (
-                SELECT d.id, d.path FROM {div} d JOIN {dep} x ON x.constituency_id = d.id AND x.active
-                WHERE d.level = 'village' GROUP BY d.id, d.path HAVING count(*) >= 3)
-            SELECT {area('r')}, count(*),
-                   count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM {pos} o JOIN {div} od ON od.id = o.division_id
-                       WHERE o.tier = 'office' AND o.status = ANY(%(in_op)s)
-                         AND (od.id = r.id OR od.path LIKE r.path || '/%%')))
-            FROM required r GROUP BY 1""", p)
-        for a, total, covered in cursor.fetchall():
-            rows += [(a, None, "villages_required", "", total), (a, None, "villages_required_with_office", "", covered)]
+    for cov in position_selectors.coverage_two_musts_by_county():
+        a = codes[cov.division_id]
+        rows += [(a, None, "townships", "", cov.townships_total),
+                 (a, None, "townships_with_station", "", cov.townships_with_station),
+                 (a, None, "villages_required", "", cov.villages_requiring_office),
+                 (a, None, "villages_required_with_office", "", cov.villages_with_office)]
     return [r for r in rows if r[4]]
 
 
-def deputies(p: dict) -> list[Row]:
-    dep, div = _t(Deputy), _t(Division)
-    return _run(f"""
-        SELECT {area('d')}, NULL::date, x.level, count(*)
-        FROM {dep} x JOIN {div} d ON d.id = x.constituency_id
-        WHERE x.active GROUP BY 1, 3""", p, "deputies")
-
-
-def opinions(p: dict) -> list[Row]:
-    op, div = _t(Opinion), _t(Division)
-    from liaison.platform.province.models import Category
-
-    cat = _t(Category)
-    base = f"FROM {op} o JOIN {div} d ON d.id = o.division_id WHERE o.registered_at <= %(as_of)s"
-    rows = _run(f"""
-        SELECT {area('d')}, {month('o.registered_at')}, 'opinions', '', count(*) {base} GROUP BY 1, 2
-        UNION ALL
-        SELECT {area('d')}, {month('o.registered_at')}, 'opinions_by_channel', o.channel, count(*) {base} GROUP BY 1, 2, 4""", p)
-    rows += _run(f"""
-        SELECT {area('d')}, {month('o.registered_at')}, COALESCE(c.code, ''), count(*)
-        FROM {op} o JOIN {div} d ON d.id = o.division_id LEFT JOIN {cat} c ON c.id = o.category_id
-        WHERE o.registered_at <= %(as_of)s GROUP BY 1, 2, 3""", p, "opinions_by_category")
-    # TODO(issue 4): referrals, replies (outcome, deadline), ratings and suggestions from
-    # the opinions engineer's models; until they land, the status field tells referred
-    # and replied, and the other loop facts are zero.
-    rows += _run(f"""
-        SELECT {area('d')}, {month('o.registered_at')}, 'opinions_referred', '',
-               count(*) FILTER (WHERE o.status IN ('referred', 'replied', 'closed')) {base} GROUP BY 1, 2
-        UNION ALL
-        SELECT {area('d')}, {month('o.registered_at')}, 'opinions_replied', '',
-               count(*) FILTER (WHERE o.status IN ('replied', 'closed')) {base} GROUP BY 1, 2""", p)
+def deputies(c: Ctx) -> list[Row]:
+    """Active deputies on this prefecture's roll (each person is on one roll: counted once
+    province-wide); guests from other prefectures are counted on their own roll."""
+    roll = deputy_selectors.deputies(on_roll=True).annotate(area=area_of("constituency__path"))
+    rows = _rows(roll.values("area", "level").annotate(n=Count("id")).order_by(), "deputies", dimension="level")
+    stationed = roll.filter(pk__in=deputy_selectors.current_stationings(on=c.today).values("deputy"))
+    rows += _rows(stationed.values("area", "level").annotate(n=Count("id")).order_by(), "deputies_stationed", dimension="level")
     return rows
 
 
-FAMILIES = [positions, coverage, deputies, opinions]
+def activities(c: Ctx) -> list[Row]:
+    """The activities app's definitions (activity_totals): events held by kind; deputy
+    visits = sign-ins; people received = sum recorded at receptions; by the event's month."""
+    events = activity_selectors.events(end=c.as_of)
+    held = events.filter(status=EventStatus.HELD).annotate(area=area_of("position__division__path"), month=month_of("starts_at"))
+    rows = _rows(held.values("area", "month", "kind").annotate(n=Count("id")).order_by(), "activities", dimension="kind", month=True)
+    in_scope = {"event__in": events.values("pk")}
+    visits = (SignIn.objects.filter(**in_scope).annotate(area=area_of("event__position__division__path"), month=month_of("event__starts_at"))
+              .values("area", "month").annotate(n=Count("id")).order_by())
+    rows += _rows(visits, "deputy_visits", month=True)
+    received = (Reception.objects.filter(**in_scope).annotate(area=area_of("event__position__division__path"), month=month_of("event__starts_at"))
+                .values("area", "month").annotate(n=Sum("people_received")).order_by())
+    rows += _rows(received, "people_received", month=True)
+    slots = (ScheduledDeputy.objects.filter(event__in=held.filter(kind=EventKind.RECEPTION_DAY).values("pk"))
+             .annotate(area=area_of("event__position__division__path"), month=month_of("event__starts_at"))
+             .values("area", "month").annotate(n=Count("id", distinct=True),
+                                               a=Count("id", distinct=True, filter=Q(event__sign_ins__deputy=F("deputy")))).order_by())
+    slots = list(slots)
+    rows += _rows(slots, "duty_slots", month=True) + _rows(slots, "duty_attended", value="a", month=True)
+    return rows
+
+
+def opinions(c: Ctx) -> list[Row]:
+    """Opinions collected here (copies received from another prefecture are counted where
+    they were registered, so the province counts each once), by registration month; what
+    has happened to each cohort by the as-of time, following opinions.selectors.counts."""
+    own = (Opinion.objects.filter(origin_schema="", registered_at__lte=c.as_of)
+           .annotate(area=area_of("division__path"), month=month_of("registered_at")))
+    rows = _rows(own.values("area", "month").annotate(n=Count("id")).order_by(), "opinions", month=True)
+    rows += _rows(own.values("area", "month", "channel").annotate(n=Count("id")).order_by(), "opinions_by_channel", dimension="channel", month=True)
+    rows += _rows(own.values("area", "month", "category__code").annotate(n=Count("id")).order_by(), "opinions_by_category",
+                  dimension="category__code", month=True)
+    overdue_ids = opinion_selectors.overdue(on=c.today).values("pk")
+    cohort = own.values("area", "month").annotate(
+        referred=Count("id", filter=Q(pk__in=Referral.objects.values("opinion"))),
+        replied=Count("id", filter=Q(pk__in=Reply.objects.values("opinion"))),
+        converted=Count("id", filter=Q(suggestion__isnull=False)),
+        late_unreplied=Count("id", filter=Q(pk__in=overdue_ids) & ~Q(pk__in=Reply.objects.values("opinion"))),
+    ).order_by()
+    for rec in cohort:
+        for metric, key in (("opinions_referred", "referred"), ("opinions_replied", "replied"), ("opinions_to_suggestions", "converted")):
+            if rec[key]:
+                rows.append((rec["area"], rec["month"], metric, "", rec[key]))
+        if rec["replied"] + rec["late_unreplied"]:
+            rows.append((rec["area"], rec["month"], "opinions_due", "", rec["replied"] + rec["late_unreplied"]))
+    rows += _rows(own.filter(pk__in=overdue_ids).values("area").annotate(n=Count("id")).order_by(), "opinions_overdue")
+    rows += _reply_cohorts(c)
+    return rows
+
+
+def _reply_cohorts(c: Ctx) -> list[Row]:
+    """First reply (on time?), latest reply (outcome A?) and each rater's latest rating per
+    opinion: DISTINCT ON picks the one row per opinion in SQL, then it is grouped."""
+    op, rep, ev, div = (connection.ops.quote_name(m._meta.db_table) for m in (Opinion, Reply, Evaluation, Division))
+    area = "COALESCE(NULLIF(split_part(d.path, '/', 2), ''), d.path)"
+    month = "date_trunc('month', o.registered_at AT TIME ZONE %(tz)s)::date"
+    base = f"{op} o JOIN {div} d ON d.id = o.division_id WHERE o.origin_schema = '' AND o.registered_at <= %(as_of)s"
+    params = {"tz": settings.TIME_ZONE, "as_of": c.as_of}
+    sql = f"""
+        WITH first_reply AS (
+            SELECT DISTINCT ON (opinion_id) opinion_id, round, replied_at, due_on FROM {rep} ORDER BY opinion_id, replied_at, id),
+        latest_reply AS (
+            SELECT DISTINCT ON (opinion_id) opinion_id, outcome FROM {rep} ORDER BY opinion_id, replied_at DESC, id DESC)
+        SELECT {area}, {month}, 'opinions_on_time', '',
+               count(*) FILTER (WHERE f.round = 1 AND (f.due_on IS NULL OR (f.replied_at AT TIME ZONE %(tz)s)::date <= f.due_on))
+        FROM {base.replace('WHERE', 'JOIN first_reply f ON f.opinion_id = o.id WHERE')} GROUP BY 1, 2
+        UNION ALL
+        SELECT {area}, {month}, 'opinions_resolved', '', count(*) FILTER (WHERE l.outcome = 'A')
+        FROM {base.replace('WHERE', 'JOIN latest_reply l ON l.opinion_id = o.id WHERE')} GROUP BY 1, 2
+        UNION ALL
+        SELECT {area}, {month}, r.rater || '_rated', r.satisfaction, count(*)
+        FROM (SELECT DISTINCT ON (x.opinion_id, e.rater) x.opinion_id, e.rater, e.satisfaction
+              FROM {ev} e JOIN {rep} x ON x.id = e.reply_id ORDER BY x.opinion_id, e.rater, e.rated_at DESC, e.id DESC) r
+        JOIN {base.replace('WHERE', 'ON o.id = r.opinion_id WHERE')} GROUP BY 1, 2, 3, 4"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(a, m, metric, dim or "", int(v)) for a, m, metric, dim, v in cursor.fetchall() if v]
+
+
+FAMILIES = [positions, coverage, deputies, activities, opinions]
 
 
 def areas() -> list[AreaInfo]:
     out = []
     for d in Division.objects.filter(level__in=[Division.Level.PREFECTURE, Division.Level.COUNTY]).order_by("code"):
-        if d.level == Division.Level.PREFECTURE:
-            out.append(AreaInfo(d.code, f"{d.name}本级", True))
-        else:
-            out.append(AreaInfo(d.code, d.name, False))
+        out.append(AreaInfo(d.code, f"{d.name}本级", True) if d.level == Division.Level.PREFECTURE else AreaInfo(d.code, d.name, False))
     return out
 
 
-def compute(as_of: datetime | None = None) -> PrefectureFacts:
+def compute(as_of: dt.datetime | None = None) -> PrefectureFacts:
     """All raw facts of the current schema's prefecture (call inside schema_context)."""
-    import time
-
     started = time.perf_counter()
     as_of = as_of or timezone.now()
-    params = {"as_of": as_of, "as_of_date": timezone.localtime(as_of).date(), "tz": settings.TIME_ZONE}
+    ctx = Ctx(as_of=as_of, today=timezone.localtime(as_of).date())
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost:
@@ -191,15 +219,21 @@ def compute(as_of: datetime | None = None) -> PrefectureFacts:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         rows: list[Row] = []
         for family in FAMILIES:
-            rows += family(params)
+            rows += family(ctx)
         area_list = areas()
     unknown = {r[2] for r in rows} - set(FACTS)
     if unknown:
         raise ValueError(f"facts missing from the catalogue: {sorted(unknown)}")
-    totals: dict[tuple, int] = {}
+    # Merge duplicates (same key from two queries) and add the whole-prefecture rows.
+    merged: dict[tuple, int] = {}
     for a, m, metric, dim, value in rows:
-        key = (m, metric, dim)
-        totals[key] = totals.get(key, 0) + value
-    rows += [("", m, metric, dim, v) for (m, metric, dim), v in totals.items() if v]
-    return PrefectureFacts(as_of=as_of, rows=rows, areas=area_list, seconds=time.perf_counter() - started)
+        merged[(a, m, metric, dim)] = merged.get((a, m, metric, dim), 0) + value
+    totals: dict[tuple, int] = {}
+    for (a, m, metric, dim), value in merged.items():
+        totals[(m, metric, dim)] = totals.get((m, metric, dim), 0) + value
+    out = [(a, m, metric, dim, v) for (a, m, metric, dim), v in merged.items()]
+    out += [("", m, metric, dim, v) for (m, metric, dim), v in totals.items() if v]
+    return PrefectureFacts(as_of=as_of, rows=out, areas=area_list, seconds=time.perf_counter() - started)
 
+
+__all__ = ["compute", "PrefectureFacts", "AWAITING_REPLY"]

@@ -1,86 +1,93 @@
-"""A second, naive way to compute the same figures: the ORM, tenant by tenant.
+"""The same figures computed the slow, obvious way: each domain app's own selectors,
+called tenant by tenant with the ORM.
 
-Used as the oracle in tests (an independent code path: ORM querysets and Python
-instead of the SQL in compute.py) and as the baseline in benchmarks/stats_bench.py
-("recompute live by looping over tenants with the ORM"). Not used to serve anything.
+Used as the oracle in tests (an independent code path: the owners' selectors instead
+of compute.py's grouped queries) and as the baseline in benchmarks/stats_bench.py
+("recompute live by looping over tenants with the ORM"). Never used to serve anything.
+The selectors count everything up to now (no "since"), so comparisons use a since date
+before the first record.
 """
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
-from django.db.models import Count, Q
 from django_tenants.utils import schema_context
 
-from liaison.tenants.deputies.models import Deputy
+from liaison.tenants.activities import selectors as activities
+from liaison.tenants.activities.models import EventKind, EventStatus
+from liaison.tenants.deputies import selectors as deputies
 from liaison.tenants.divisions.models import Division
-from liaison.tenants.opinions.models import Opinion
-from liaison.tenants.positions.models import Position
+from liaison.tenants.opinions import selectors as opinions
+from liaison.tenants.positions import selectors as positions
 
-from .catalogue import IN_OPERATION, Raw
-
-
-def _area(path: str) -> str:
-    parts = path.split("/")
-    return parts[1] if len(parts) > 1 else parts[0]
+from .catalogue import Raw
 
 
-def prefecture_raw_by_area(schema: str, since: dt.date, as_of: dt.datetime) -> dict[str, Raw]:
-    """Raw facts per area of one prefecture, cumulative since `since` (a month start)."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    since_at = dt.datetime(since.year, since.month, since.day, tzinfo=tz)
-    out: dict[str, Raw] = {}
+def _positions_and_coverage(raw: Raw, division: Division | None) -> None:
+    for tier, by_status in positions.counts_by_tier_and_status(division).items():
+        for status, n in by_status.items():
+            raw.add("positions", f"{tier}/{status}", n)
+    cov = positions.coverage_two_musts(division)
+    raw.add("townships", "", cov.townships_total)
+    raw.add("townships_with_station", "", cov.townships_with_station)
+    raw.add("villages_required", "", cov.villages_requiring_office)
+    raw.add("villages_required_with_office", "", cov.villages_with_office)
 
-    def raw(a: str) -> Raw:
-        return out.setdefault(a, Raw())
 
+def _activities(raw: Raw, division: Division | None) -> None:
+    totals = activities.activity_totals(division=division)
+    for kind, n in totals["events_held"].items():
+        raw.add("activities", kind, n)
+    raw.add("deputy_visits", "", totals["deputy_visits"])
+    raw.add("people_received", "", totals["people_received"])
+    for event in activities.events(division=division, kind=EventKind.RECEPTION_DAY, status=EventStatus.HELD):
+        att = activities.attendance(event)
+        raw.add("duty_slots", "", att["scheduled"])
+        raw.add("duty_attended", "", att["scheduled"] - len(att["absent"]))
+
+
+def prefecture_raw(schema: str) -> Raw:
+    """Raw facts of one prefecture, all time, from the domain selectors."""
+    raw = Raw()
     with schema_context(schema):
-        paths = dict(Division.objects.values_list("id", "path"))
-        for rec in Position.objects.values("division_id", "tier", "status").annotate(n=Count("id")):
-            raw(_area(paths[rec["division_id"]])).add("positions", f"{rec['tier']}/{rec['status']}", rec["n"])
-        for rec in (Position.objects.exclude(status="closed").filter(established_on__gte=since, established_on__lte=as_of.astimezone(tz).date())
-                    .values("division_id", "tier").annotate(n=Count("id"))):
-            raw(_area(paths[rec["division_id"]])).add("positions_established", rec["tier"], rec["n"])
-        # 两个必建
-        built = Position.objects.filter(status__in=IN_OPERATION)
-        station_paths = [paths[d] for d in built.filter(tier="station").values_list("division_id", flat=True)]
-        office_paths = [paths[d] for d in built.filter(tier="office").values_list("division_id", flat=True)]
-        for t in Division.objects.filter(level="township"):
-            raw(_area(t.path)).add("townships", "", 1)
-            if any(p == t.path or p.startswith(t.path + "/") for p in station_paths):
-                raw(_area(t.path)).add("townships_with_station", "", 1)
-        for v in Division.objects.filter(level="village").annotate(n=Count("deputies", filter=Q(deputies__active=True))):
-            if v.n >= 3:
-                raw(_area(v.path)).add("villages_required", "", 1)
-                if any(p == v.path or p.startswith(v.path + "/") for p in office_paths):
-                    raw(_area(v.path)).add("villages_required_with_office", "", 1)
-        for rec in Deputy.objects.filter(active=True).values("constituency_id", "level").annotate(n=Count("id")):
-            raw(_area(paths[rec["constituency_id"]])).add("deputies", rec["level"], rec["n"])
-        opinions = Opinion.objects.filter(registered_at__gte=since_at, registered_at__lte=as_of)
-        for o in opinions.select_related("category").only("division_id", "channel", "status", "category__code"):
-            r = raw(_area(paths[o.division_id]))
-            r.add("opinions", "", 1)
-            r.add("opinions_by_channel", o.channel, 1)
-            r.add("opinions_by_category", o.category.code if o.category else "", 1)
-            if o.status in ("referred", "replied", "closed"):
-                r.add("opinions_referred", "", 1)
-            if o.status in ("replied", "closed"):
-                r.add("opinions_replied", "", 1)
-    return out
+        _positions_and_coverage(raw, None)
+        roll = deputies.deputies(on_roll=True)
+        for level, n in deputies.counts_by_level(roll).items():
+            raw.add("deputies", level, n)
+        raw.add("deputies_stationed", "", deputies.stationed_share()["stationed"])
+        _activities(raw, None)
+        c = opinions.counts()
+        raw.add("opinions", "", c.collected)
+        for code, n in c.by_category.items():
+            raw.add("opinions_by_category", code or "", n)
+        for channel, n in c.by_channel.items():
+            raw.add("opinions_by_channel", channel, n)
+        raw.add("opinions_referred", "", c.referred)
+        raw.add("opinions_replied", "", c.replied)
+        raw.add("opinions_resolved", "", c.resolved)
+        raw.add("opinions_on_time", "", c.replied_on_time)
+        late_unreplied = opinions.overdue().filter(origin_schema="", replies__isnull=True).count()
+        raw.add("opinions_due", "", c.replied + late_unreplied)
+        raw.add("opinions_overdue", "", c.overdue_now)
+        raw.add("opinions_to_suggestions", "", c.converted)
+        for value, n in c.citizen_satisfaction.items():
+            raw.add("citizen_rated", value, n)
+        for value, n in c.deputy_satisfaction.items():
+            raw.add("deputy_rated", value, n)
+    return raw
 
 
-def prefecture_raw(schema: str, since: dt.date, as_of: dt.datetime) -> Raw:
-    total = Raw()
-    for r in prefecture_raw_by_area(schema, since, as_of).values():
-        for key, v in r.values.items():
-            total.add(*key, v)
-    return total
+def county_raw(schema: str, county_code: str) -> Raw:
+    """Positions, coverage and activities of one county (the selectors that take a division)."""
+    raw = Raw()
+    with schema_context(schema):
+        county = Division.objects.get(code=county_code)
+        _positions_and_coverage(raw, county)
+        _activities(raw, county)
+    return raw
 
 
-def province_raw(schemas: list[str], since: dt.date, as_of: dt.datetime) -> Raw:
+def province_raw(schemas: list[str]) -> Raw:
     total = Raw()
     for schema in schemas:
-        for key, v in prefecture_raw(schema, since, as_of).values.items():
+        for key, v in prefecture_raw(schema).values.items():
             total.add(*key, v)
     return total

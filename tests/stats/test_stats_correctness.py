@@ -1,4 +1,5 @@
-"""Province figures equal the sums of the prefectures' and the counts in the tenant tables."""
+"""Province figures equal the sums of the prefectures' and the counts in the tenant tables
+(through each domain app's own selectors, the oracle in liaison.tenants.stats.reference)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,89 +19,94 @@ from . import builders
 pytestmark = pytest.mark.django_db
 
 SINCE = dt.date(2019, 1, 1)
+ALL_TIME = dt.date(2000, 1, 1)
+COUNTY_FIGURES = [f.key for f in FIGURES if f.key.startswith(("positions", "homes", "stations", "offices", "online", "professional",
+                                                               "special", "standard", "township", "villages", "two_musts",
+                                                               "activities", "deputy_visits", "people_received", "duty"))]
 
 
 @pytest.fixture
 def two_prefectures(kunming, qujing):
     with schema_context("kunming"):
-        k = builders.build("530100", variant=0)
+        builders.build("530100", variant=0)
     with schema_context("qujing"):
-        q = builders.build("530300", variant=1)
+        builders.build("530300", variant=1)
     services.refresh()
-    return k, q
 
 
 def test_hand_counted_figures_of_one_prefecture(two_prefectures, kunming):
-    figures = selectors.prefecture_statistics(kunming, SINCE).totals.figures
-    assert figures["homes"] == 2
-    assert figures["stations"] == 2  # the closed one does not count
-    assert figures["offices"] == 2
-    assert figures["positions_total"] == 6
-    assert figures["professional_stations"] == 1
-    assert figures["positions_in_operation"] == 5
-    assert figures["positions_standard"] == 2
-    assert figures["standard_rate"] == 0.4
-    assert (figures["townships"], figures["townships_with_station"]) == (3, 1)
-    assert (figures["villages_required"], figures["villages_with_office"]) == (2, 1)
-    assert figures["two_musts_coverage"] == 0.4
-    assert figures["deputies"] == 10  # 11 on the roll, one inactive
-    assert figures["deputies_national"] == 1 and figures["deputies_provincial"] == 1
-    assert figures["opinions"] == 5  # the one from 31 Dec 2018 (Beijing time) is before 2019
-    assert figures["opinions_replied"] == 2 and figures["opinions_referred"] == 3
-    assert figures["reply_rate"] == 0.4
+    f = selectors.prefecture_statistics(kunming, SINCE).totals.figures
+    assert (f["homes"], f["stations"], f["offices"], f["positions_total"]) == (2, 2, 2, 6)  # the closed station does not count
+    assert f["professional_stations"] == 1
+    assert (f["positions_in_operation"], f["positions_standard"], f["standard_rate"]) == (5, 2, 0.4)
+    assert (f["townships"], f["townships_with_station"]) == (3, 1)
+    assert (f["villages_required"], f["villages_with_office"]) == (2, 1)
+    assert f["two_musts_coverage"] == 0.4
+    assert f["deputies"] == 10  # 11 on the roll, one inactive
+    assert (f["deputies_national"], f["deputies_provincial"]) == (1, 1)
+    assert f["deputies_stationed"] == 4  # three at station_t1 (one also at an office), the provincial one; an ended stationing does not count
+    assert f["stationed_share"] == 0.4
+    assert f["activities"] == 4  # the cancelled one is not held
+    assert f["deputy_visits"] == 2 + 3 + 1 + 1
+    assert f["people_received"] == 12 + 7
+    assert f["duty_attendance"] == round(4 / 5, 4)  # 3+2 scheduled on reception days, 2+2 of them signed in
+    assert f["opinions"] == 5  # 31 Dec 2018 23:00 Beijing time is before 2019; the copy from elsewhere is not counted
+    assert (f["opinions_referred"], f["opinions_replied"], f["opinions_resolved"]) == (2, 2, 1)
+    assert f["opinions_overdue"] == 1
+    assert f["on_time_rate"] == round(1 / 3, 4)  # replied: late (first) and on time (no deadline); overdue unreplied: late
+    assert f["citizen_satisfaction"] == 1.0  # the latest citizen rating of the re-handled one is satisfied
+    assert f["deputy_satisfaction"] == 1.0
+    assert f["opinions_to_suggestions"] == 1
 
 
-def test_every_province_figure_matches_tenant_tables_and_sum_of_prefectures(two_prefectures, kunming, qujing):
-    stats = selectors.province_statistics(SINCE)
-    as_of = stats.as_of
-    assert as_of is not None and not stats.totals.stale
-    expected = compute_figures(reference.province_raw(["kunming", "qujing"], SINCE, as_of))
-    assert stats.totals.figures == expected
-    # every figure of every prefecture, from its own tables
+def test_every_province_figure_matches_tenant_tables_and_sum_of_prefectures(two_prefectures):
+    stats = selectors.province_statistics(ALL_TIME)
+    assert stats.as_of is not None and not stats.totals.stale
+    assert stats.totals.figures == compute_figures(reference.province_raw(["kunming", "qujing"]))
     by_slug = {r.slug: r for r in stats.rows}
     for slug in ("kunming", "qujing"):
-        assert by_slug[slug].figures == compute_figures(reference.prefecture_raw(slug, SINCE, as_of)), slug
-    # counts are sums of the prefectures' figures
+        assert by_slug[slug].figures == compute_figures(reference.prefecture_raw(slug)), slug
     for f in FIGURES:
         if f.kind == "count":
             assert stats.totals.figures[f.key] == sum(r.figures[f.key] or 0 for r in stats.rows), f.key
-    # the two prefectures differ, so a mix-up would show
-    assert by_slug["kunming"].figures != by_slug["qujing"].figures
+    assert by_slug["kunming"].figures != by_slug["qujing"].figures  # so a mix-up would show
     assert stats.totals.figures["stations"] == 2 + 3
 
 
 def test_county_breakdown_matches_tenant_tables_and_adds_up(two_prefectures, qujing):
-    stats = selectors.prefecture_statistics(qujing, SINCE)
-    ref = reference.prefecture_raw_by_area("qujing", SINCE, stats.as_of)
+    stats = selectors.prefecture_statistics(qujing, ALL_TIME)
     rows = {r.code: r for r in stats.rows}
     assert rows["530300"].name == "曲靖市本级"
     assert len(rows) == 1 + 9  # 本级 + nine counties
-    for code, raw in ref.items():
-        assert rows[code].figures == compute_figures(raw), code
+    for code in ("530301", "530302", "530303"):
+        expected = compute_figures(reference.county_raw("qujing", code))
+        assert {k: rows[code].figures[k] for k in COUNTY_FIGURES} == {k: expected[k] for k in COUNTY_FIGURES}, code
     for f in FIGURES:
         if f.kind == "count":
             assert stats.totals.figures[f.key] == sum(r.figures[f.key] or 0 for r in stats.rows), f.key
+    assert rows["530301"].figures["opinions"] == 5 and rows["530302"].figures["opinions"] == 2
 
 
-def test_cumulative_since_other_date_and_monthly_trend(two_prefectures, kunming):
-    stats = selectors.province_statistics(dt.date(2024, 4, 1))
-    assert stats.totals.figures["opinions"] == 2 + 4  # kunming: Apr 2024, Jan 2025; qujing: the same and 2 in Feb 2025
+def test_cumulative_since_a_date_and_monthly_trend(two_prefectures):
+    assert selectors.province_statistics(dt.date(2024, 4, 1)).totals.figures["opinions"] == 2 + 4
+    stats = selectors.province_statistics(SINCE)
+    assert stats.totals.figures["opinions"] == 5 + 7
     trend = {p.month: p.figures for p in stats.trend}
-    assert trend[dt.date(2024, 4, 1)]["opinions"] == 2
+    assert trend[dt.date(2024, 3, 1)]["opinions"] == 4
     assert trend[dt.date(2025, 2, 1)]["opinions"] == 2
     assert trend[dt.date(2024, 5, 1)]["opinions"] == 0  # months without opinions are present, as zero
-    everything = selectors.province_statistics(dt.date(2018, 1, 1)).totals.figures["opinions"]
-    assert everything == 2 * 6 + 2
+    assert trend[dt.date(2024, 3, 1)]["people_received"] == 7 + 8
+    assert min(trend) == SINCE
 
 
 def test_province_reads_only_public_roll_up_tables(two_prefectures):
     connection.set_schema_to_public()
     with CaptureQueriesContext(connection) as ctx:
         selectors.province_statistics(SINCE)
-    tables = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert "rollups_fact" in tables
-    for tenant_table in ("positions_position", "opinions_opinion", "deputies_deputy", "divisions_division"):
-        assert tenant_table not in tables
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "rollups_fact" in sql
+    for tenant_table in ("positions_position", "opinions_opinion", "deputies_deputy", "divisions_division", "activities_event"):
+        assert tenant_table not in sql
     selects = [q for q in ctx.captured_queries if not q["sql"].startswith("SET ")]
     assert len(selects) == 3  # prefectures, cumulative facts, trend: whatever the number of prefectures
 
