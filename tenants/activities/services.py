@@ -96,7 +96,7 @@ def _clean_event(data: dict, position, instance: Event | None) -> tuple[dict, li
     title = (current("title") or "").strip()
     if not title and kind in EventKind.values and position is not None:
         title = f"{position.name}{EventKind(kind).label}"
-    if not title:
+    if not title and position is not None:  # (with no position, the position error says it all)
         errors.append(FieldError("title", "必填", "required"))
     cleaned["title"] = title
     starts_at, ends_at = current("starts_at"), current("ends_at")
@@ -379,7 +379,7 @@ def record_reception(event, *, people_received: int, deputy=None, summary: str =
         unknown = set(visitor) - {"name", "phone", "address", "matter"}
         if unknown:
             errors.append(FieldError(f"visitors.{index}", f"未知字段 {', '.join(sorted(unknown))}", "unknown_field"))
-    if isinstance(people_received, int) and people_received < len(visitors):
+    if isinstance(people_received, int) and 0 <= people_received < len(visitors):
         errors.append(FieldError("people_received", f"接待人次（{people_received}）不能少于登记的来访群众人数（{len(visitors)}）",
                                  "inconsistent"))
     if event_obj is not None:
