@@ -31,6 +31,7 @@ an already reported exception are dropped in ``before_send``.
 from __future__ import annotations
 
 import os
+import warnings
 from importlib import metadata
 from typing import Any
 
@@ -79,7 +80,11 @@ def init_sentry(dsn: str, environment: str, *, release_name: str | None = None, 
     )
     if transport is not None:
         options["transport"] = transport
-    sentry_sdk.init(**options)
+    with warnings.catch_warnings():
+        # sentry-sdk 2.5x deprecates send_default_pii in favour of data_collection; we keep
+        # it (explicitly False), which also keeps the SDK's own EventScrubber enabled.
+        warnings.filterwarnings("ignore", message="The send_default_pii option is deprecated", category=DeprecationWarning)
+        sentry_sdk.init(**options)
 
 
 # --- GraphQL resolver errors -----------------------------------------------------------------

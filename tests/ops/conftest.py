@@ -87,3 +87,8 @@ def json_log():
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+
+
+@pytest.fixture
+def wsgi():
+    return wsgi_call
