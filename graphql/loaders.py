@@ -99,3 +99,35 @@ def value(info, obj: Any, key: str, fetch: Callable[[list], dict], parent_key: C
         for i in ids:
             cache[i] = got.get(i, default)
     return cache[mine]
+
+
+def related(info, obj: Any, name: str, model, queryset_fn: Callable | None = None):
+    """`obj.<name>` (a foreign key) for the whole batch in one query. If the batch came with
+    it already joined (select_related), the joined rows are reused and made a batch."""
+    pk = getattr(obj, f"{name}_id", None)
+    if pk is None:
+        return None
+    cache = obj._state.fields_cache if hasattr(obj, "_state") else {}
+    if name in cache and queryset_fn is None:
+        target = cache[name]
+        if target is not None and getattr(target, BATCH_ATTR, None) is None:
+            siblings = {}
+            for o in batch_of(obj):
+                t = o._state.fields_cache.get(name) if hasattr(o, "_state") else None
+                if t is not None:
+                    siblings[id(t)] = t
+            mark_batch(siblings.values())
+        return target
+    return by_id(info, model, pk, obj, f"{name}_id", queryset_fn)
+
+
+def prefetch(info, obj: Any, lookup) -> Any:
+    """Django's prefetch_related_objects over obj's whole batch, once; returns obj."""
+    from django.db.models import prefetch_related_objects
+
+    batch = batch_of(obj)
+    cache = _cache(info, f"prefetch:{lookup if isinstance(lookup, str) else lookup.prefetch_to}")
+    if id(batch) not in cache:
+        cache[id(batch)] = batch  # keep the list alive so its id is not reused
+        prefetch_related_objects(batch, lookup)
+    return obj

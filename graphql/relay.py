@@ -77,7 +77,7 @@ class Node(relay.Node):
         graphene_type = getattr(gtype, "graphene_type", None)
         if graphene_type is None or cls not in getattr(graphene_type._meta, "interfaces", ()):
             raise NotFound()
-        if only_type is not None and graphene_type is not only_type:
+        if only_type and graphene_type is not only_type:
             raise NotFound()
         obj = graphene_type.get_node(info, int(pk))
         if obj is None:
