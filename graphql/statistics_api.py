@@ -1,6 +1,206 @@
-"""Statistics queries (owned by the statistics work)."""
+"""Statistics: province figures on the province host, a prefecture's own (with its
+county breakdown) on its host. Everything comes from liaison.platform.rollups.selectors,
+the same source as the dashboard and the exports; definitions are in
+liaison.tenants.stats.catalogue and docs/STATISTICS.md.
+"""
+from __future__ import annotations
+
 import graphene
+from django.db import connection
+
+from liaison.graphql import permissions
+from liaison.platform.accounts.principal import Op
+from liaison.platform.rollups import selectors
+from liaison.tenants.registry import yunnan
+from liaison.tenants.registry.models import Prefecture
+from liaison.tenants.stats.catalogue import FACTS, FIGURES, LEVELS, STATUSES, TIERS, TREND_SERIES
+
+
+def _figures_type(name: str, figures, doc: str) -> type:
+    fields = {}
+    for f in figures:
+        scalar = graphene.Float if f.kind == "rate" else graphene.Int
+        fields[f.key] = scalar(description=f"{f.label}: {f.definition}" + (" Null when the denominator is zero." if f.kind == "rate" else ""))
+        fields[f"resolve_{f.key}"] = (lambda key: lambda root, info: root.get(key))(f.key)
+    return type(name, (graphene.ObjectType,), {"__doc__": doc, **fields})
+
+
+StatisticsFigures = _figures_type("StatisticsFigures", FIGURES,
+                                  "The report's figures for one scope. Counts with basis 'since' are cumulative since `since`; "
+                                  "the others describe the state at `asOf`. Rates are 0..1.")
+TrendFigures = _figures_type("TrendFigures", TREND_SERIES, "Figures of one calendar month (Asia/Shanghai).")
+
+
+class Breakdown(graphene.ObjectType):
+    code = graphene.String(required=True)
+    label = graphene.String(required=True)
+    value = graphene.Int(required=True)
+
+
+class StatisticsRow(graphene.ObjectType):
+    """The figures of the province, a prefecture, or an area (county / 州市本级)."""
+
+    code = graphene.String(required=True, description="Division code (GB/T 2260).")
+    name = graphene.String(required=True)
+    slug = graphene.String(description="Prefecture slug (host name), for prefecture rows.")
+    as_of = graphene.DateTime(description="When these figures were computed (null: never yet).")
+    stale = graphene.Boolean(required=True, description="True when data changed after as_of (a refresh is queued).")
+    figures = graphene.Field(StatisticsFigures, required=True)
+    positions_by_tier = graphene.List(graphene.NonNull(Breakdown), required=True, description="Positions not closed, by tier.")
+    positions_by_status = graphene.List(graphene.NonNull(Breakdown), required=True, description="Positions of every tier, by status.")
+    deputies_by_level = graphene.List(graphene.NonNull(Breakdown), required=True)
+    opinions_by_category = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
+    opinions_by_channel = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
+    activities_by_kind = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
+
+    @staticmethod
+    def resolve_figures(row, info):
+        return row.figures
+
+    @staticmethod
+    def resolve_positions_by_tier(row, info):
+        by = row.raw.by_dimension("positions")
+        return [Breakdown(code=code, label=label, value=sum(v for d, v in by.items() if d.startswith(code + "/") and not d.endswith("/closed")))
+                for code, label in TIERS]
+
+    @staticmethod
+    def resolve_positions_by_status(row, info):
+        by = row.raw.by_dimension("positions")
+        return [Breakdown(code=code, label=label, value=sum(v for d, v in by.items() if d.endswith("/" + code))) for code, label in STATUSES]
+
+    @staticmethod
+    def resolve_deputies_by_level(row, info):
+        return [Breakdown(code=b[0], label=b[1], value=b[2]) for b in selectors.breakdown(row.raw, "deputies", LEVELS)]
+
+    @staticmethod
+    def resolve_opinions_by_category(row, info):
+        return [Breakdown(code=b[0], label=b[1], value=b[2]) for b in selectors.breakdown(row.raw, "opinions_by_category", _loader(info, "categories", selectors.category_labels))]
+
+    @staticmethod
+    def resolve_opinions_by_channel(row, info):
+        return [Breakdown(code=b[0], label=b[1], value=b[2]) for b in selectors.breakdown(row.raw, "opinions_by_channel", selectors.channel_labels())]
+
+    @staticmethod
+    def resolve_activities_by_kind(row, info):
+        return [Breakdown(code=b[0], label=b[1], value=b[2]) for b in selectors.breakdown(row.raw, "activities", selectors.activity_kind_labels())]
+
+
+def _loader(info, key, fn):
+    cache = info.context.__dict__.setdefault("_liaison_stats_cache", {})
+    if key not in cache:
+        cache[key] = fn()
+    return cache[key]
+
+
+class TrendPoint(graphene.ObjectType):
+    month = graphene.Date(required=True, description="First day of the month.")
+    figures = graphene.Field(TrendFigures, required=True)
+
+
+class MetricDefinition(graphene.ObjectType):
+    key = graphene.String(required=True)
+    label = graphene.String(required=True)
+    kind = graphene.String(required=True, description="count or rate (figures); stock or flow (facts).")
+    basis = graphene.String(required=True, description="as_of, since, month (figures); the dimension (facts).")
+    definition = graphene.String(required=True)
+
+
+class PublishedFigures(graphene.ObjectType):
+    """Yunnan's published figures (tenants/registry/data/yunnan.json), for comparison."""
+
+    positions_total = graphene.Int()
+    homes = graphene.Int()
+    stations = graphene.Int()
+    offices = graphene.Int()
+    deputy_visits_since_2019 = graphene.Int()
+    people_received_since_2019 = graphene.Int()
+    opinions_collected_since_2019 = graphene.Int()
+    converted_to_deputy_suggestions_since_2019 = graphene.Int()
+
+
+def published() -> PublishedFigures:
+    p = yunnan.published_figures()
+    s = p["since_2019"]
+    return PublishedFigures(positions_total=p["positions_total"], homes=p["homes"], stations=p["stations"], offices=p["offices"],
+                            deputy_visits_since_2019=s["deputy_visits_person_times"], people_received_since_2019=s["people_received"],
+                            opinions_collected_since_2019=s["opinions_collected"],
+                            converted_to_deputy_suggestions_since_2019=s["converted_to_deputy_suggestions"])
+
+
+class ProvinceStatistics(graphene.ObjectType):
+    since = graphene.Date(required=True, description="Cumulative figures count from this month.")
+    as_of = graphene.DateTime(description="The oldest prefecture's as-of time: every figure is at least this fresh.")
+    totals = graphene.Field(StatisticsRow, required=True, description="The province: the sum of the prefectures.")
+    prefectures = graphene.List(graphene.NonNull(StatisticsRow), required=True)
+    trend = graphene.List(graphene.NonNull(TrendPoint), required=True, description="Province figures by month, from `since`.")
+    published = graphene.Field(PublishedFigures, required=True)
+    never_computed = graphene.List(graphene.NonNull(graphene.String), required=True, description="Prefectures without figures yet.")
+
+    @staticmethod
+    def resolve_prefectures(stats, info):
+        return stats.rows
+
+    @staticmethod
+    def resolve_published(stats, info):
+        return published()
+
+
+class PrefectureStatistics(graphene.ObjectType):
+    since = graphene.Date(required=True)
+    as_of = graphene.DateTime()
+    totals = graphene.Field(StatisticsRow, required=True, description="The whole prefecture: the sum of its areas.")
+    counties = graphene.List(graphene.NonNull(StatisticsRow), required=True, description="州市本级 first, then each county.")
+    trend = graphene.List(graphene.NonNull(TrendPoint), required=True)
+
+    @staticmethod
+    def resolve_counties(stats, info):
+        return stats.rows
 
 
 class StatisticsQuery(graphene.ObjectType):
-    pass
+    province_statistics = graphene.Field(
+        ProvinceStatistics, since=graphene.Date(description="Default 2019-01-01; rounded down to the month."),
+        description="Province-wide figures (province host, province-wide credentials). Read from the roll-up tables.")
+    prefecture_statistics = graphene.Field(
+        PrefectureStatistics, since=graphene.Date(), prefecture=graphene.String(description="Slug; only on the province host (drill-down)."),
+        description="This prefecture's figures with its county breakdown (on its host), or any prefecture's on the province host.")
+    statistics_definitions = graphene.List(graphene.NonNull(MetricDefinition), required=True,
+                                           description="Definitions of every figure and raw fact.")
+
+    @staticmethod
+    def resolve_province_statistics(root, info, since=None):
+        if connection.schema_name != "public":
+            raise permissions.forbidden("provinceStatistics is served on the province host; a prefecture host serves prefectureStatistics")
+        permissions.require(info, Op.PROVINCE, "Query.provinceStatistics")
+        return selectors.province_statistics(since)
+
+    @staticmethod
+    def resolve_prefecture_statistics(root, info, since=None, prefecture=None):
+        schema = connection.schema_name
+        if schema == "public":
+            if not prefecture:
+                raise permissions.gql_error("prefecture: required on the province host", "BAD_USER_INPUT")
+            p = permissions.require(info, Op.PROVINCE, "Query.prefectureStatistics")
+            target = Prefecture.objects.filter(schema_name=prefecture).first()
+            if target is None or not p.can_read(target.schema_name):
+                raise permissions.gql_error(f"prefecture: no prefecture named {prefecture!r}", "NOT_FOUND")
+        else:
+            if prefecture and prefecture != schema:
+                raise permissions.forbidden(f"prefecture: this host serves {schema} only")
+            permissions.require(info, Op.READ, "Query.prefectureStatistics")
+            target = info.context.tenant
+        return selectors.prefecture_statistics(target, since)
+
+    @staticmethod
+    def resolve_statistics_definitions(root, info):
+        out = [MetricDefinition(key=f.key, label=f.label, kind=f.kind, basis=f.basis, definition=f.definition) for f in FIGURES]
+        out += [MetricDefinition(key=f"trend.{f.key}", label=f.label, kind=f.kind, basis=f.basis, definition=f.definition) for f in TREND_SERIES]
+        out += [MetricDefinition(key=f"fact.{f.key}", label=f.label, kind=f.kind, basis=f.dimension, definition=f.definition) for f in FACTS.values()]
+        return out
+
+
+ROOT_PERMISSIONS = {
+    "Query.provinceStatistics": Op.PROVINCE,
+    "Query.prefectureStatistics": Op.READ,
+    "Query.statisticsDefinitions": Op.PUBLIC,
+}

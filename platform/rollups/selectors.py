@@ -148,6 +148,12 @@ def channel_labels() -> list[tuple[str, str]]:
     return list(Channel.choices)
 
 
+def activity_kind_labels() -> list[tuple[str, str]]:
+    from liaison.tenants.activities.models import EventKind
+
+    return list(EventKind.choices)
+
+
 def figure_columns():
     return FIGURES
 
