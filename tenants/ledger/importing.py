@@ -22,7 +22,7 @@ from .readers import FileProblem, LedgerFile, RawSheet
 from .report import ImportReport, Problem
 from .spec import IGNORED_HEADERS, Column, LedgerKind, get_kind, kinds, norm_header
 
-GUIDE_SHEETS = {norm_header(n) for n in ("填表说明", "说明", "字段说明", "使用说明", "guide", "readme", "help")}
+GUIDE_SHEETS = {norm_header(n) for n in ("填表说明", "说明", "导出说明", "字段说明", "使用说明", "guide", "readme", "help")}
 
 
 @dataclass
@@ -145,6 +145,7 @@ def run_import(path: str | Path, *, kind: str | None = None, dry_run: bool = Tru
             plans = plan_sheets(ledger, kind, report)
             if plans:
                 session = ImportSession(report, dry_run=dry_run, progress=progress, chunk_size=chunk_size, actor=actor)
+                session.kinds_in_file = {p.kind.key for p in plans}
                 try:
                     with transaction.atomic():
                         for plan in plans:

@@ -36,7 +36,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return unquote(value.strip())
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int):
@@ -54,6 +54,13 @@ def cell_text(value) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
     return str(value).strip()
+
+
+def unquote(text: str) -> str:
+    """Drop the apostrophe exports put before a cell starting with = + - @ (formula guard)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 def detect_encoding(stream: BinaryIO, chunk_size: int = 1 << 20) -> str:
@@ -181,7 +188,7 @@ def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]
             # Rows are counted as records (what Excel shows as row numbers), not physical
             # lines: a quoted cell may span several lines.
             for number, values in enumerate(reader, start=1):
-                yield number, [v.strip() for v in values]
+                yield number, [unquote(v.strip()) for v in values]
         except csv.Error as exc:
             raise FileProblem(f"CSV 格式错误（第 {number + 1} 行）：{exc}", "bad_csv") from None
     finally:

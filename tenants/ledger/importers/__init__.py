@@ -1,2 +1,2 @@
 """One module per kind of ledger; importing this package registers every kind (spec.REGISTRY)."""
-from . import divisions, positions  # noqa: F401
+from . import deputies, divisions, opinions, positions  # noqa: F401

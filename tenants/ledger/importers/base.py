@@ -65,6 +65,7 @@ class ImportSession:
         self.chunk_size = chunk_size
         self.actor = actor
         self.keys: dict[str, dict[str, SeenKey]] = {}
+        self.kinds_in_file: set[str] = set()
         self.cache: dict[str, Any] = {}
         self.after_commit: list[Callable[[], None]] = []
         # Run once after every sheet is in (inside the transaction), e.g. re-deriving
