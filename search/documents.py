@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from datetime import datetime
+
 from django.db import connection
+from django.utils import timezone
 
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions.models import Opinion
 
-# Opinion statuses after which nothing is pending (an opinion in them is never overdue).
-DONE_STATUSES = {"replied", "closed"}
-DEADLINE_FIELDS = ("deadline", "due_at", "reply_due_at", "reply_deadline")
+DEADLINE_FIELDS = ("due_on",)
 REPLY_TEXT_FIELDS = ("content", "text", "body", "reply_text")
 
 
@@ -36,6 +37,14 @@ def _opinion_field_names() -> set[str]:
 def _deadline_field() -> str | None:
     names = _opinion_field_names()
     return next((f for f in DEADLINE_FIELDS if f in names), None)
+
+
+def awaiting_reply_statuses() -> set[str]:
+    """Statuses in which a reply is awaited and a deadline runs (the opinions app's
+    AWAITING_REPLY; overdue = awaiting a reply and past due_on)."""
+    from liaison.tenants.opinions import models as opinion_models
+
+    return {str(s) for s in getattr(opinion_models, "AWAITING_REPLY", ("referred",))}
 
 
 def _reply_model():
@@ -94,8 +103,10 @@ def _queryset():
 def _documents(opinions: list[Opinion]) -> list[dict]:
     schema = connection.schema_name
     deadline_field = _deadline_field()
+    awaiting = awaiting_reply_statuses()
     replies = _reply_texts([o.pk for o in opinions])
     codes = {c for o in opinions for c in o.division.path.split("/")}
+    # position is null for an opinion received from another prefecture
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     docs = []
     for o in opinions:
@@ -111,11 +122,11 @@ def _documents(opinions: list[Opinion]) -> list[dict]:
             "category_code": category.code if category else "",
             "category_name": category.name if category else "",
             "status": o.status,
-            "is_open": o.status not in DONE_STATUSES,
+            "awaiting_reply": o.status in awaiting,
             "channel": o.channel,
-            "tier": o.position.tier,
+            "tier": o.position.tier if o.position else "",
             "position_id": o.position_id,
-            "position_name": o.position.name,
+            "position_name": o.position.name if o.position else "",
             "division_id": o.division_id,
             "division_code": o.division.code,
             "division_name": o.division.name,
@@ -123,9 +134,15 @@ def _documents(opinions: list[Opinion]) -> list[dict]:
             # for matching only: the whole chain of division names (without the prefecture root)
             "division_names": " ".join(names.get(c, "") for c in division_codes[1:]) or o.division.name,
             "registered_at": o.registered_at,
-            "deadline": getattr(o, deadline_field) if deadline_field else None,
+            "due_on": _as_date(getattr(o, deadline_field)) if deadline_field else None,
         })
     return docs
+
+
+def _as_date(value):
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value
 
 
 def weighted_fields(doc: dict) -> list[tuple[str, str]]:

@@ -6,9 +6,10 @@ import logging
 import random
 from datetime import timedelta
 
-from celery import shared_task
 from django.db import connection
 from django.utils import timezone
+
+from liaison.platform.celery import app
 
 from .indexing import dispatch, mark_pending, sync_opinions
 
@@ -22,7 +23,7 @@ def backoff(retries: int) -> int:
     return int(min(600, 5 * 2 ** retries) * random.uniform(0.8, 1.2))
 
 
-@shared_task(name="liaison.search.index_opinions", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@app.task(name="liaison.search.index_opinions", bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def index_opinions(self, opinion_ids: list[int]) -> dict:
     schema = connection.schema_name
     try:
@@ -38,7 +39,7 @@ def index_opinions(self, opinion_ids: list[int]) -> dict:
     return {"schema": schema, "indexed": indexed, "deleted": deleted}
 
 
-@shared_task(name="liaison.search.flush_pending")
+@app.task(name="liaison.search.flush_pending")
 def flush_pending(older_than_seconds: int = int(PENDING_GRACE.total_seconds())) -> int:
     """Send again every change whose index write has not succeeded."""
     from .store.models import PendingIndex

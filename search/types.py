@@ -4,7 +4,9 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
+from django.utils import timezone
 
 from liaison.tenants.common.errors import ServiceError
 
@@ -28,7 +30,7 @@ class SearchFilters:
     channels: tuple[str, ...] = ()
     registered_from: datetime | None = None  # inclusive
     registered_to: datetime | None = None  # exclusive
-    overdue: bool | None = None  # open and past its deadline (True), or not (False)
+    overdue: bool | None = None  # awaiting a reply and past due_on (True), or not (False)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class SearchRequest:
     after: list | None  # decoded cursor keys
     first: int
     now: datetime
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
 
     @property
     def effective_sort(self) -> str:
@@ -66,8 +72,8 @@ class Hit:
     division_code: str
     division_name: str
     registered_at: datetime
-    deadline: datetime | None
-    is_open: bool
+    due_on: date | None
+    is_overdue: bool
     cursor: str = ""
 
 
@@ -88,6 +94,10 @@ class SearchResult:
     @property
     def end_cursor(self) -> str | None:
         return self.hits[-1].cursor if self.hits else None
+
+
+def is_overdue(awaiting_reply: bool, due_on: date | None, today: date) -> bool:
+    return bool(awaiting_reply and due_on is not None and due_on < today)
 
 
 def encode_cursor(sort: str, keys: list) -> str:

@@ -15,14 +15,14 @@ from django.db import connection, transaction
 
 from ..documents import weighted_fields
 from ..text import highlight, plain_snippet, term_tsquery, tsquery_literal, tsvector_literal
-from ..types import SNIPPET_SIZE, FacetValue, Hit, SearchRequest, SearchResult, encode_cursor
+from ..types import SNIPPET_SIZE, FacetValue, Hit, SearchRequest, SearchResult, encode_cursor, is_overdue
 from .base import SearchBackend
 
 TABLE = "public.searchstore_searchdocument"
 COLUMNS = (
     "doc_id", "schema_name", "opinion_id", "title", "content", "reply_text", "category_code", "category_name",
-    "status", "is_open", "channel", "tier", "position_id", "position_name", "division_id", "division_code",
-    "division_name", "division_codes", "registered_at", "deadline",
+    "status", "awaiting_reply", "channel", "tier", "position_id", "position_name", "division_id", "division_code",
+    "division_name", "division_codes", "registered_at", "due_on",
 )
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 FACET_COLUMNS = {"category": "category_code", "status": "status", "prefecture": "schema_name"}
@@ -100,11 +100,11 @@ class PostgresBackend(SearchBackend):
             conds.append("registered_at < %s")
             params.append(f.registered_to)
         if f.overdue is True:
-            conds.append("is_open AND deadline < %s")
-            params.append(request.now)
+            conds.append("awaiting_reply AND due_on < %s")
+            params.append(request.today)
         elif f.overdue is False:
-            conds.append("NOT (is_open AND deadline IS NOT NULL AND deadline < %s)")
-            params.append(request.now)
+            conds.append("NOT (awaiting_reply AND due_on IS NOT NULL AND due_on < %s)")
+            params.append(request.today)
         return conds, params
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -144,7 +144,7 @@ class PostgresBackend(SearchBackend):
             total, facets = self._counts(cursor, request, conds, params)
         has_next = len(rows) > request.first
         pieces = request.query.highlight_pieces
-        hits = [self._hit(r, pieces, sort) for r in rows[: request.first]]
+        hits = [self._hit(r, pieces, sort, request.today) for r in rows[: request.first]]
         return SearchResult(hits=hits, total=total, facets=facets, has_next_page=has_next)
 
     def _counts(self, cursor, request: SearchRequest, conds: list[str], params: list) -> tuple[int, dict]:
@@ -174,7 +174,7 @@ class PostgresBackend(SearchBackend):
         return total, facets
 
     @staticmethod
-    def _hit(row: dict, pieces: list[str], sort: str) -> Hit:
+    def _hit(row: dict, pieces: list[str], sort: str, today) -> Hit:
         title_hl = highlight(row["title"], pieces) or html.escape(row["title"])
         snippet = (highlight(row["content"], pieces, size=SNIPPET_SIZE)
                    or highlight(row["reply_text"], pieces, size=SNIPPET_SIZE)
@@ -190,6 +190,7 @@ class PostgresBackend(SearchBackend):
             category_code=row["category_code"], category_name=row["category_name"], status=row["status"],
             channel=row["channel"], tier=row["tier"], position_id=row["position_id"], position_name=row["position_name"],
             division_code=row["division_code"], division_name=row["division_name"], registered_at=row["registered_at"],
-            deadline=row["deadline"], is_open=row["is_open"], cursor=encode_cursor(sort, keys),
+            due_on=row["due_on"], is_overdue=is_overdue(row["awaiting_reply"], row["due_on"], today),
+            cursor=encode_cursor(sort, keys),
         )
 

@@ -22,7 +22,8 @@ class SearchDocument(models.Model):
     category_code = models.CharField("类别代码", max_length=32, blank=True)
     category_name = models.CharField("类别", max_length=32, blank=True)
     status = models.CharField("状态", max_length=16)
-    is_open = models.BooleanField("未办结", default=True)
+    # Awaiting a reply (opinions.AWAITING_REPLY): only then can it be overdue.
+    awaiting_reply = models.BooleanField("待答复", default=False)
     channel = models.CharField("来源渠道", max_length=16)
     tier = models.CharField("阵地类型", max_length=16, blank=True)
     position_id = models.BigIntegerField("阵地", null=True)
@@ -33,7 +34,7 @@ class SearchDocument(models.Model):
     # Codes of the division and all its ancestors: a subtree filter is one array lookup.
     division_codes = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     registered_at = models.DateTimeField("登记时间")
-    deadline = models.DateTimeField("办理期限", null=True, blank=True)
+    due_on = models.DateField("办理期限", null=True, blank=True)
     search_vector = SearchVectorField()
     indexed_at = models.DateTimeField(auto_now=True)
 
