@@ -1,6 +1,6 @@
 """URLs of a prefecture host (its own schema)."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from liaison.graphql.views import graphql_view
 from liaison.platform.ops.health import healthz, readyz
@@ -10,4 +10,5 @@ urlpatterns = [
     path("readyz", readyz),
     path("graphql/", graphql_view(), name="graphql"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("liaison.platform.rollups.urls")),
 ]

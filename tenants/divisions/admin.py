@@ -13,7 +13,7 @@ become form errors via `apply_service_errors`.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 from liaison.platform.accounts.principal import principal_for
@@ -57,6 +57,54 @@ class TenantModelAdmin(TenantAdminPermissions, admin.ModelAdmin):
 
 class TenantInline(TenantAdminPermissions, admin.TabularInline):
     extra = 0
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+class ServiceBackedAdmin(TenantModelAdmin):
+    """A ModelAdmin whose saves go through a service.
+
+    The form is validated by running the service in a savepoint that is then rolled back
+    (so every rule the service knows becomes a form error on the named field, and nothing
+    is written); `save_model` runs it for real. Subclasses implement `service_save(request,
+    data, instance)` returning the saved object (instance is None when adding).
+    """
+
+    def service_save(self, request, data: dict, instance):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        modeladmin = self
+
+        class ServiceForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    with transaction.atomic():
+                        modeladmin.service_save(request, dict(self.cleaned_data), obj)
+                        raise _DryRunRollback
+                except _DryRunRollback:
+                    pass
+                except ServiceError as exc:
+                    apply_service_errors(self, exc)
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        saved = self.service_save(request, dict(form.cleaned_data), obj if change else None)
+        for f in saved._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(saved, f.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # inlines of service-backed admins are read-only views
+            self.save_formset(request, form, formset, change=change)
 
 
 def apply_service_errors(form, exc: ServiceError) -> None:
