@@ -21,6 +21,19 @@ class PrefectureType(graphene.ObjectType):
     slug = graphene.String(required=True, description="Also its schema name and the first label of its host.")
     kind = graphene.String(required=True)
     host = graphene.String(required=True, description="The host serving this prefecture's /graphql/.")
+    statistics = graphene.Field(
+        "liaison.graphql.statistics_api.StatisticsRow",
+        description="This prefecture's figures from the province roll-ups (province-wide credentials only; "
+                    "definitions in `statisticsDefinitions`).")
+
+    def resolve_statistics(root, info):
+        permissions.require(info, Op.PROVINCE, "Prefecture.statistics")
+        cache = info.context.__dict__.setdefault("liaison_loaders", {})
+        if "province_statistics" not in cache:
+            from liaison.platform.rollups import selectors
+
+            cache["province_statistics"] = {row.slug: row for row in selectors.province_statistics().rows}
+        return cache["province_statistics"].get(root.slug)
 
     def resolve_host(root, info):
         domains = list(root.domains.all())  # prefetched by the resolver of the list

@@ -31,7 +31,6 @@ AREA_MODULES = [
     "liaison.graphql.activities_api",
     "liaison.graphql.opinions_api",
     "liaison.graphql.citizen_api",
-    "liaison.graphql.province_api",
     "liaison.graphql.search_api",
     "liaison.graphql.statistics_api",
     "liaison.graphql.ledger_api",

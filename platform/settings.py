@@ -197,6 +197,15 @@ GRAPHENE = {
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
 }
 
+# --- Cache (rate limits of the public API, docs/API.md): Redis when configured, else
+# per-process memory (fine for one process; use Redis with several workers).
+LIAISON_CACHE_URL = (os.environ.get("LIAISON_CACHE_URL") or os.environ.get("LIAISON_REDIS_URL") or "").strip()
+if LIAISON_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": LIAISON_CACHE_URL,
+                          "KEY_PREFIX": "liaison"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "liaison"}}
+
 # --- Celery: real workers with a broker, eager in-process without one --------------------
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -210,6 +219,7 @@ CELERY_TIMEZONE = TIME_ZONE
 BEAT_SCHEDULE_MODULES = [
     "liaison.tenants.activities.schedule",
     "liaison.tenants.notifications.schedule",
+    "liaison.tenants.positions.schedule",
     "liaison.tenants.opinions.schedule",
     "liaison.tenants.stats.schedule",
     "liaison.platform.rollups.schedule",

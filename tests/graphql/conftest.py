@@ -58,3 +58,13 @@ def users(make_user, kunming, qujing):
         "kunming_deputy": make_user(Role.DEPUTY, kunming),
         "qujing_admin": make_user(Role.PREFECTURE_ADMIN, qujing),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
