@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from liaison.tenants.common.errors import FieldError, ServiceError
@@ -77,9 +77,12 @@ def enqueue(*, recipient_kind: str, recipient_id: int | None, address: str, chan
 
 
 def _deliver_after_commit(notification_id: int) -> None:
+    """Queue delivery once the row is committed, in the schema it was written in (captured
+    now: by the time on_commit runs, the connection may have left that schema)."""
     from .tasks import deliver_notification
 
-    transaction.on_commit(lambda: deliver_notification.delay(notification_id))
+    schema = connection.schema_name
+    transaction.on_commit(lambda: deliver_notification.apply_async(args=[notification_id], headers={"_schema_name": schema}))
 
 
 def deliver(notification_id: int) -> str:
