@@ -150,3 +150,31 @@ def test_coverage_of_the_two_musts_per_county_and_prefecture(tree, make_deputy):
     by_county = {c.division_name: c for c in position_selectors.coverage_two_musts_by_county()}
     assert by_county[tree.county_a.name] == a and by_county[tree.county_b.name] == b
     assert len(by_county) == 14  # every kunming county, most with nothing to cover yet
+
+
+def test_province_wide_record_sums_a_provincial_deputy_over_prefectures(kunming, qujing, make_deputy):
+    from liaison.platform.roster.selectors import performance_across_prefectures, province_people_count, public_identity
+    from liaison.tenants.activities import services as activity_services
+
+    from .conftest import aware
+
+    with schema_context("kunming"):
+        tree = make_tree()
+        home, station, pro = positions(tree)
+        deputy = make_deputy(tree.t1, level="provincial", name="省代表乙", phone="13700000000")
+        services.station_deputy(deputy, station, start_on=D(2024, 1, 1))
+        event = activity_services.schedule_reception_day(station, starts_at=aware(2025, 4, 1, 9), ends_at=aware(2025, 4, 1, 11),
+                                                         deputies=[deputy])
+        activity_services.sign_in(event, deputy, at=aware(2025, 4, 1, 9))
+        identity = deputy.identity
+    with schema_context("qujing"):
+        qtree = make_tree()
+        qstation = position_services.create_position(code="QS", name="曲靖镇站", tier="station", division=qtree.t1)
+        guest = services.bring_in_province_deputy(identity)
+        event = activity_services.schedule_reception_day(qstation, starts_at=aware(2025, 5, 1, 9), ends_at=aware(2025, 5, 1, 11),
+                                                         deputies=[guest])
+        activity_services.sign_in(event, guest, at=aware(2025, 5, 1, 9))
+    record = performance_across_prefectures(identity, 2025)
+    assert set(record.by_prefecture) == {"kunming", "qujing"} and record.total("duty_day") == 2
+    assert province_people_count() == 1
+    assert "13700000000" not in repr(public_identity(identity))
