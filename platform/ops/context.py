@@ -65,17 +65,17 @@ def current_task() -> TaskContext | None:
     return _task.get()
 
 
-def request_id() -> str | None:
-    request = _request.get()
+def request_id(request=None) -> str | None:
+    request = request if request is not None else _request.get()
     if request is not None:
         return getattr(request, "request_id", None)
     task = _task.get()
     return task.id if task else None
 
 
-def prefecture() -> str | None:
+def prefecture(request=None) -> str | None:
     """Schema name of the prefecture being served (``public`` for the province)."""
-    request = _request.get()
+    request = request if request is not None else _request.get()
     if request is not None:
         tenant = getattr(request, "tenant", None)
         return getattr(tenant, "schema_name", None)
@@ -86,9 +86,9 @@ def prefecture() -> str | None:
     return None
 
 
-def caller() -> tuple[int | None, int | None]:
+def caller(request=None) -> tuple[int | None, int | None]:
     """(user_id, key_id) of the caller, when already known; never queries."""
-    request = _request.get()
+    request = request if request is not None else _request.get()
     if request is None:
         return None, None
     principal = getattr(request, "_liaison_principal", None)
@@ -103,10 +103,10 @@ def caller() -> tuple[int | None, int | None]:
     return getattr(wrapped, "pk", None), None
 
 
-def fields() -> dict:
-    """The context of the current log record or error report."""
-    user_id, key_id = caller()
-    return {"request_id": request_id(), "prefecture": prefecture(), "user_id": user_id, "key_id": key_id}
+def fields(request=None) -> dict:
+    """The context of the current log record or error report (of ``request`` if given)."""
+    user_id, key_id = caller(request)
+    return {"request_id": request_id(request), "prefecture": prefecture(request), "user_id": user_id, "key_id": key_id}
 
 
 def _connect_celery_signals() -> None:
@@ -128,6 +128,16 @@ def _connect_celery_signals() -> None:
             except ValueError:  # reset from another context: just clear
                 _task.set(None)
 
+    def on_setup_logging(**_):
+        # With a receiver connected Celery leaves logging alone: workers and beat log
+        # through settings.LOGGING (JSON lines in production) like the web processes.
+        import logging.config
+
+        from django.conf import settings
+
+        logging.config.dictConfig(settings.LOGGING)
+
+    signals.setup_logging.connect(on_setup_logging, weak=False, dispatch_uid="liaison.ops.context.logging")
     signals.task_prerun.connect(on_prerun, weak=False, dispatch_uid="liaison.ops.context.prerun")
     signals.task_postrun.connect(on_postrun, weak=False, dispatch_uid="liaison.ops.context.postrun")
 

@@ -15,6 +15,7 @@ import logging
 import os
 from datetime import datetime, timezone
 
+from django.http import HttpRequest
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 from . import context, privacy
@@ -26,7 +27,11 @@ class ContextFilter(logging.Filter):
     """Adds the request context to every record and scrubs its message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in context.fields().items():
+        # django.request / django.security pass the request along: it is the context even
+        # when the line is written after the request context middleware has returned.
+        request = getattr(record, "request", None)
+        fields = context.fields(request if isinstance(request, HttpRequest) else None)
+        for key, value in fields.items():
             if not hasattr(record, key) or getattr(record, key) is None:
                 setattr(record, key, value)
         try:
@@ -58,6 +63,8 @@ class JsonFormatter(_JsonFormatter):
         for key, value in log_record.items():
             if key in CONTEXT_FIELDS or key in ("time", "level", "logger"):
                 cleaned[key] = value
+            elif isinstance(value, HttpRequest):  # django.request's extra: never the query string
+                cleaned[key] = f"{value.method} {value.path}"
             elif privacy.is_sensitive_key(key):
                 cleaned[key] = privacy.FILTERED
             else:
