@@ -267,16 +267,21 @@ def _message(event: Event, deputy: Deputy, lead: str) -> str:
             f"阵地：{event.position.name}")
 
 
-def _notify(event: Event, deputy: Deputy, purpose: str, subject: str, body: str) -> bool:
+def _notify_key(event: Event, deputy_id: int, purpose: str) -> str:
+    stamp = timezone.localtime(event.starts_at).strftime("%Y%m%d%H%M")
+    return f"event:{event.pk}:{stamp}:deputy:{deputy_id}:{purpose}"
+
+
+def _notify(event: Event, deputy: Deputy, purpose: str, subject: str, body: str, known_keys: set[str] | None = None) -> bool:
     """Queue one message to a deputy about an event; False when it was queued before (same
-    event, same start time, same purpose). Rescheduling an event makes new keys."""
+    event, same start time, same purpose). Rescheduling an event makes new keys.
+    `known_keys`: keys already in the outbox, when the caller looked them up in bulk."""
     from liaison.tenants.deputies.selectors import contact_for
     from liaison.tenants.notifications.models import Notification
     from liaison.tenants.notifications.services import enqueue
 
-    stamp = timezone.localtime(event.starts_at).strftime("%Y%m%d%H%M")
-    key = f"event:{event.pk}:{stamp}:deputy:{deputy.pk}:{purpose}"
-    if Notification.objects.filter(dedupe_key=key).exists():
+    key = _notify_key(event, deputy.pk, purpose)
+    if key in known_keys if known_keys is not None else Notification.objects.filter(dedupe_key=key).exists():
         return False
     channel, address = contact_for(deputy)
     enqueue(recipient_kind="deputy", recipient_id=deputy.pk, address=address, channel=channel, subject=subject,
@@ -300,15 +305,17 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
     queued = 0
     events = (Event.objects.filter(status=EventStatus.ANNOUNCED, starts_at__gt=now, starts_at__lte=horizon)
               .select_related("position").prefetch_related("deputies"))
-    for event in events:
-        days = due_reminder(event, now)
-        if days is None:
-            continue
+    due = [(event, days) for event in events if (days := due_reminder(event, now)) is not None]
+    from liaison.tenants.notifications.models import Notification
+
+    wanted = [_notify_key(event, d.pk, f"remind{days}d") for event, days in due for d in event.deputies.all()]
+    known = set(Notification.objects.filter(dedupe_key__in=wanted).values_list("dedupe_key", flat=True)) if wanted else set()
+    for event, days in due:
         with transaction.atomic():
             for deputy in event.deputies.all():
                 before = f"{days} 天后" if days > 1 else "明天"
                 queued += _notify(event, deputy, f"remind{days}d", f"{before}活动提醒：{event.title}",
-                                  _message(event, deputy, f"提醒：您{before}有以下活动安排"))
+                                  _message(event, deputy, f"提醒：您{before}有以下活动安排"), known_keys=known)
     return queued
 
 

@@ -19,7 +19,7 @@ from liaison.tenants.divisions.admin import (
 )
 
 from . import selectors, services
-from .models import Position, PositionStatusChange, Staff, StandardCheck, StandardItem, Status
+from .models import STATION_TIERS, Position, PositionStatusChange, Staff, StandardCheck, StandardItem, Status
 
 POSITION_FORM_FIELDS = ("code", "name", "tier", "special_kind", "field", "division", "parent", "counterpart", "address",
                         "latitude", "longitude", "opening_hours", "established_on", "online_url")
@@ -90,13 +90,15 @@ class PositionAdmin(ServiceBackedAdmin):
             return services.create_position(**values)
         return services.update_position(instance.pk, **values)
 
+    def get_queryset(self, request):
+        return selectors.annotate_standard(super().get_queryset(request).select_related("division", "parent"))
+
     @admin.display(description="达标情况")
     def standard(self, obj):
-        assessment = selectors.standard_assessment(obj)
-        text = f"{assessment.items_met}/{assessment.items_total}"
-        if assessment.stationed_deputies is not None:
-            text += f"，进站代表 {assessment.stationed_deputies}"
-            if assessment.below_deputy_minimum:
+        text = f"{obj.items_met}/{obj.items_total}"
+        if obj.tier in STATION_TIERS:
+            text += f"，进站代表 {obj.stationed_now}"
+            if obj.stationed_now < selectors.MIN_STATIONED_DEPUTIES:
                 text += "（不足3名）"
         return text
 

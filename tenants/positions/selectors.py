@@ -78,6 +78,24 @@ def standard_assessment(position: Position, on: dt.date | None = None) -> Standa
     return result
 
 
+def annotate_standard(qs: QuerySet[Position], on: dt.date | None = None) -> QuerySet[Position]:
+    """Add `items_total`, `items_met` and `stationed_now` to every row in three subqueries (for lists)."""
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from liaison.tenants.deputies.selectors import current_stationings
+
+    def count_of(inner):
+        return Coalesce(Subquery(inner.order_by().values("n")[:1], output_field=IntegerField()), 0)
+
+    met = (StandardCheck.objects.filter(position=OuterRef("pk"), met=True, item__active=True)
+           .values("position").annotate(n=Count("item", distinct=True)))
+    stationed = (current_stationings(on).filter(position=OuterRef("pk"))
+                 .values("position").annotate(n=Count("deputy", distinct=True)))
+    return qs.annotate(items_total=Value(len(checklist()), output_field=IntegerField()), items_met=count_of(met),
+                       stationed_now=count_of(stationed))
+
+
 def stations_below_deputy_minimum(division: Division | None = None, on: dt.date | None = None) -> list[dict]:
     """Operating stations (incl. professional/special) with fewer than 3 currently stationed deputies."""
     from liaison.tenants.deputies.selectors import current_stationings
