@@ -8,7 +8,8 @@ from liaison.tenants.opinions.models import Opinion
 
 
 def _mark_current_schema_stale(**kwargs) -> None:
-    schema = connection.schema_name
+    # opinion_changed carries the schema; post_save/post_delete run in it.
+    schema = kwargs.get("schema_name") or connection.schema_name
     if schema == "public":
         return
 

@@ -1,0 +1,102 @@
+"""Keeping the roll-ups fresh: a changed opinion marks its prefecture stale, beat refreshes
+stale prefectures, `liaison stats refresh` refreshes on demand — one prefecture at a time."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from liaison.platform.celery import app
+from liaison.platform.rollups import selectors, services
+from liaison.platform.rollups.models import Fact, Snapshot
+from liaison.platform.rollups.tasks import refresh_stale
+from liaison.tenants.opinions.models import Opinion
+from liaison.tenants.opinions.signals import opinion_changed
+from liaison.tenants.positions.models import Position
+from liaison.tenants.stats import compute
+
+from . import builders
+
+pytestmark = pytest.mark.django_db
+
+
+def snap(slug: str) -> Snapshot:
+    return Snapshot.objects.get(prefecture__schema_name=slug)
+
+
+def test_a_changed_opinion_marks_only_its_prefecture_stale(stats_data, django_capture_on_commit_callbacks):
+    assert not snap("kunming").stale and not snap("qujing").stale
+    with schema_context("kunming"), django_capture_on_commit_callbacks(execute=True):
+        position = Position.objects.filter(tier="station").first()
+        builders.opinion(position, timezone.now())
+    assert snap("kunming").stale and snap("kunming").stale_since is not None
+    assert not snap("qujing").stale
+    assert selectors.province_statistics().totals.stale  # the page says a refresh is pending
+
+
+def test_the_opinion_loops_signal_marks_stale_too(stats_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion_changed.send(sender=Opinion, opinion_id=1, schema_name="qujing", deleted=False)
+    assert snap("qujing").stale and not snap("kunming").stale
+
+
+def test_beat_task_refreshes_the_stale_prefectures_only(stats_data, django_capture_on_commit_callbacks):
+    before = {s: snap(s).as_of for s in ("kunming", "qujing")}
+    with schema_context("qujing"), django_capture_on_commit_callbacks(execute=True):
+        builders.opinion(Position.objects.filter(tier="station").first(), timezone.now())
+    opinions_before = selectors.province_statistics().totals.figures["opinions"]
+    assert refresh_stale.apply().get() == 1
+    assert snap("qujing").as_of > before["qujing"] and not snap("qujing").stale
+    assert snap("kunming").as_of == before["kunming"]
+    assert selectors.province_statistics().totals.figures["opinions"] == opinions_before + 1
+
+
+def test_beat_schedule_and_tasks_are_registered():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["stats-refresh-stale"]["task"] == "stats.refresh_stale"
+    assert schedule["stats-refresh-all-nightly"]["args"] == ["stats.refresh_prefecture"]
+    assert {"stats.refresh_stale", "stats.refresh_prefecture"} <= set(app.tasks)
+
+
+def test_command_refreshes_one_prefecture_on_demand(stats_data):
+    before = {s: snap(s).as_of for s in ("kunming", "qujing")}
+    out = io.StringIO()
+    call_command("stats", "refresh", "--prefecture", "qujing", stdout=out)
+    assert "qujing" in out.getvalue() and "kunming" not in out.getvalue()
+    assert snap("qujing").as_of > before["qujing"] and snap("kunming").as_of == before["kunming"]
+    with pytest.raises(CommandError, match="nowhere"):
+        call_command("stats", "refresh", "--prefecture", "nowhere")
+    out = io.StringIO()
+    call_command("stats", "status", stdout=out)
+    assert "kunming" in out.getvalue() and "as of" in out.getvalue()
+
+
+def test_a_refresh_never_touches_another_prefectures_rows(stats_data, kunming, qujing):
+    def rows():
+        return sorted(Fact.objects.filter(prefecture=qujing).values_list("area", "month", "metric", "dimension", "value"),
+                      key=repr)
+
+    qujing_rows = rows()
+    with schema_context("kunming"):
+        facts = compute.compute()
+    services.replace_prefecture_facts(kunming, facts)
+    assert rows() == qujing_rows and qujing_rows
+
+
+def test_a_change_during_computation_keeps_the_prefecture_stale(stats_data, kunming):
+    with schema_context("kunming"):
+        facts = compute.compute(as_of=timezone.now() - dt.timedelta(seconds=30))
+    services.mark_stale("kunming")  # an opinion changed after the snapshot was taken
+    services.replace_prefecture_facts(kunming, facts)
+    assert snap("kunming").stale
+
+
+def test_new_prefectures_count_as_stale_until_computed(kunming, qujing):
+    assert set(services.stale_schemas()) >= {"kunming", "qujing"}
+    stats = selectors.province_statistics()
+    assert set(stats.never_computed) >= {"kunming", "qujing"} and stats.as_of is None
