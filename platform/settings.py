@@ -33,6 +33,10 @@ LIAISON_ENVIRONMENT = os.environ.get("LIAISON_ENVIRONMENT", "development" if DEB
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
+# Search (docs/SEARCH.md): the cluster has the IK analysis plugin (ik_max_word/ik_smart);
+# otherwise the built-in cjk analyzer is used. Indices are <prefix>-<schema>-<timestamp>.
+ELASTICSEARCH_IK = env_bool("ELASTICSEARCH_IK", False)
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "liaison-opinions").strip()
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
 
 
