@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -33,6 +34,7 @@ from .documents import build_documents, doc_id
 log = logging.getLogger("liaison.search")
 _local = threading.local()
 BATCH_SIZE = 500
+CATCH_UP_SKEW = timedelta(seconds=30)
 
 
 def _queue() -> dict[str, set[int]]:
@@ -112,9 +114,16 @@ def reindex_schema(schema_name: str, batch_size: int = BATCH_SIZE) -> int:
     from .documents import iter_documents
     from .store.models import PendingIndex
 
+    from liaison.tenants.opinions.models import Opinion
+
     started = timezone.now()
     with schema_context(schema_name):
         count = get_backend().rebuild(schema_name, iter_documents(batch_size))
+        # Changes written while the new copy was being built went to the old one (an
+        # Elasticsearch rebuild): write them again now that the new copy serves.
+        changed = list(Opinion.objects.filter(updated_at__gte=started - CATCH_UP_SKEW).values_list("pk", flat=True))
+        if changed:
+            sync_opinions(changed)
     PendingIndex.objects.filter(schema_name=schema_name, updated_at__lte=started).delete()
     return count
 
