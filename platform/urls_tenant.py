@@ -11,4 +11,5 @@ urlpatterns = [
     path("graphql/", graphql_view(), name="graphql"),
     path("admin/", admin.site.urls),
     path("dashboard/", include("liaison.platform.rollups.urls")),
+    path("ledger/", include("liaison.tenants.ledger.urls")),
 ]

@@ -4,9 +4,9 @@
 
 Rows stream from the database (`.iterator()`), are written one by one (csv module, or
 openpyxl's write-only workbook), and never sit in memory together. Personal data
-(deputies' phone, ID number, e-mail; citizens' name and phone) is masked unless the
-caller may read it (Principal.can_read_personal), with the owning apps' masks where
-they have one (opinions.selectors.mask_name / mask_phone).
+(deputies' phone, ID number, e-mail; citizens' name and phone; units' contacts) is
+masked unless the caller may read it (Principal.can_read_personal), with the one
+masking implementation of the platform (liaison.platform.accounts.masking).
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from typing import Callable, Iterable, Iterator
 from django.db.models import Q
 from django.utils import timezone
 
+from liaison.platform.accounts.masking import mask_id_number, mask_name, mask_phone
 from liaison.tenants.deputies.models import Deputy, Level, Stationing, StationingBasis
 from liaison.tenants.divisions.models import Division
-from liaison.tenants.opinions import selectors as opinion_selectors
 from liaison.tenants.opinions.models import (
     Channel,
     CloseReason,
@@ -45,7 +45,6 @@ from liaison.tenants.positions.models import Position, SpecialKind, Tier
 from liaison.tenants.positions.models import Status as PositionStatus
 
 from .importers.opinions import ACTION_LABELS
-from .parsing import mask_id_number, mask_name, mask_phone
 from .spec import LedgerKind, get_kind, kinds
 
 ITER_CHUNK = 2000
@@ -263,7 +262,8 @@ def _opinion_batch(batch: list[Opinion], names, codes, personal: bool) -> Iterat
     for op in batch:
         reply = latest.get(op.pk)
         rated = {e.rater: e for e in reply.evaluations.all()} if reply else {}
-        citizen = opinion_selectors.citizen_of(op, personal=personal)
+        citizen = {"name": op.citizen_name, "phone": op.citizen_phone} if personal else {
+            "name": mask_name(op.citizen_name), "phone": mask_phone(op.citizen_phone)}
         yield {
             "tracking_code": op.tracking_code, "source_reference": op.source_reference, "registered_at": _local(op.registered_at),
             "channel": _label(Channel, op.channel), "position_code": op.position.code if op.position else "",

@@ -202,30 +202,5 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;；,，、\n]+", value or "") if part.strip()]
 
 
-# --- masking personal data in exports --------------------------------------------------
-
-def mask_name(name: str) -> str:
-    name = name or ""
-    if not name:
-        return ""
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone or ""
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    if len(digits) >= 11:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * (len(digits) - 4) + digits[-4:]
-
-
-def mask_id_number(number: str) -> str:
-    number = number or ""
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
 def now() -> dt.datetime:
     return timezone.now()

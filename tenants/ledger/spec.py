@@ -28,6 +28,7 @@ class Column:
     parse: Callable[[str], object] | None = None   # text → value; raises CellError
     export: bool = True             # written by exports and templates
     width: int = 14                 # XLSX column width in templates and exports
+    choices: tuple[str, ...] = ()   # fixed values: a drop-down list in the XLSX template
 
     def names(self) -> set[str]:
         return {norm_header(n) for n in (self.header, self.key, *self.aliases)}

@@ -127,7 +127,9 @@ class SheetImporter:
     def service_errors(self, row: Row, errors: Iterable[FieldError], default_column: str | None = None) -> None:
         known = {c.key for c in self.kind.columns}
         for e in errors:
-            target = self.field_columns.get(e.field.split(".")[0], e.field if e.field in known else default_column)
+            name = e.field.split(".")[0]
+            target = row.values.get("_columns", {}).get(name) or self.field_columns.get(
+                name, e.field if e.field in known else default_column)
             options = target if isinstance(target, tuple) else (target,)
             column = next((c for c in options if c in self.present), options[0])
             if column and column not in known:

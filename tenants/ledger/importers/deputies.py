@@ -93,10 +93,11 @@ DEPUTY_COLUMNS = [
            aliases=("代表编号", "代表证编号", "名册编号", "roll number", "roll_number"), parse=lambda t: parse_code(t, max_length=40)),
     Column("name", "姓名", "代表姓名", "张丽", required=True, aliases=("代表姓名", "name"), parse=_name(64)),
     Column("level", "代表层级", "全国人大代表、省人大代表、州市人大代表、县（市、区）人大代表、乡镇人大代表之一（可简写为全国、省、州市、县、乡镇）",
-           "县（市、区）人大代表", required=True, aliases=("层级", "代表级别", "级别", "level"), parse=_level, width=20),
+           "县（市、区）人大代表", required=True, aliases=("层级", "代表级别", "级别", "level"), parse=_level, width=20,
+           choices=tuple(str(label) for _, label in Level.choices)),
     *division_columns("constituency", code_header="选区代码", path_header="选区", level_prefix="选区", place="代表选区",
                       code_aliases=("选区区划代码",), path_aliases=("选区名称", "所在选区")),
-    Column("gender", "性别", "男或女", "女", aliases=("gender",), parse=_gender, width=8),
+    Column("gender", "性别", "男或女", "女", aliases=("gender",), parse=_gender, width=8, choices=("男", "女")),
     Column("ethnicity", "民族", "如汉族、彝族、白族", "彝族", aliases=("ethnicity",), parse=_name(16), width=10),
     Column("occupation", "职业/单位", "工作单位及职务", "盘龙区拓东街道金碧社区党委书记",
            aliases=("职业", "工作单位", "单位及职务", "工作单位及职务", "occupation"), parse=_name(128), width=28),
@@ -106,9 +107,9 @@ DEPUTY_COLUMNS = [
            aliases=("身份证号码", "公民身份号码", "id number", "id_number"), parse=parse_id_number, width=20),
     Column("email", "电子邮箱", "用于接收提醒；个人信息", "", personal=True, aliases=("邮箱", "email"), parse=_email, width=20),
     Column("bio", "简介", "公开展示的简介", "", aliases=("个人简介", "bio"), parse=_name(2000), width=30),
-    Column("active", "在任", "是或否（默认是）", "是", aliases=("是否在任", "active"), parse=parse_bool, width=8),
+    Column("active", "在任", "是或否（默认是）", "是", aliases=("是否在任", "active"), parse=parse_bool, width=8, choices=("是", "否")),
     Column("on_roll", "本州市名册", "是：本州市名册上的代表（默认）；否：外州市的省级及以上代表，仅在本州市进站", "是",
-           aliases=("本州市代表", "on roll", "on_roll"), parse=parse_bool, width=10),
+           aliases=("本州市代表", "on roll", "on_roll"), parse=parse_bool, width=10, choices=("是", "否")),
     Column("identity_code", "全省代表编号", "省级及以上代表在全省名册中的编号；外州市进站代表必填", "",
            aliases=("全省编号", "identity code", "identity"), parse=lambda t: parse_code(t, max_length=40)),
 ]
@@ -245,7 +246,8 @@ STATIONING_COLUMNS = [
            aliases=("进站阵地编码", "position code", "position"), parse=lambda t: parse_code(t, max_length=40)),
     Column("position_name", "阵地名称", "用于核对：与阵地台账不符时报错", "拓东街道人大代表工作站",
            aliases=("进站阵地", "position name"), parse=_name(128), width=28),
-    Column("basis", "进站方式", "按区域（默认）或按专业领域（仅专业代表工作站）", "按区域", aliases=("basis", "方式"), parse=_basis),
+    Column("basis", "进站方式", "按区域（默认）或按专业领域（仅专业代表工作站）", "按区域", aliases=("basis", "方式"), parse=_basis,
+           choices=tuple(str(label) for _, label in StationingBasis.choices)),
     Column("start_on", "进站日期", "开始进站的日期", "2022-01-10", required=True, aliases=("start on", "start", "开始日期"),
            parse=parse_date),
     Column("end_on", "离站日期", "结束日期；仍在进站则留空", "", aliases=("end on", "end", "结束日期"), parse=parse_date),
@@ -295,16 +297,14 @@ class StationingImporter(SheetImporter):
         if v.get("roll_number"):
             deputy = deputy_index(self.session).get(v["roll_number"])
             if deputy is None:
-                self.in_file_reference(row, "roll_number", "deputies", v["roll_number"], "代表")
-                if not row.failed:
+                if self.in_file_reference(row, "roll_number", "deputies", v["roll_number"], "代表") is None:
                     self.error(row, "roll_number", f"未知的代表证号：{v['roll_number']}", "unknown_deputy")
             elif v.get("deputy_name") and v["deputy_name"] != deputy[1]:
                 self.error(row, "deputy_name", f"姓名与代表证号不符：名册中 {v['roll_number']} 是“{deputy[1]}”", "name_mismatch")
         if v.get("position_code"):
             position = self.positions.by_code.get(v["position_code"])
             if position is None:
-                self.in_file_reference(row, "position_code", "positions", v["position_code"], "阵地")
-                if not row.failed:
+                if self.in_file_reference(row, "position_code", "positions", v["position_code"], "阵地") is None:
                     self.error(row, "position_code", f"未知的阵地编码：{v['position_code']}", "unknown_position")
             elif v.get("position_name") and v["position_name"] != position.name:
                 self.error(row, "position_name", f"阵地名称与编码不符：{v['position_code']} 是“{position.name}”", "name_mismatch")

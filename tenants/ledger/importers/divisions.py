@@ -88,25 +88,31 @@ class DivisionIndex:
 
     def resolve_names(self, names: list[str]) -> tuple[DivInfo | None, str | None]:
         """Walk from the prefecture down a name path; (division, None) or (None, reason)."""
+        found, reason, _index = self.walk(names)
+        return found, reason
+
+    def walk(self, names: list[str]) -> tuple[DivInfo | None, str | None, int]:
+        """Like resolve_names, plus the index (in `names`) of the name that did not resolve."""
         names = [n.strip() for n in names if n and n.strip()]
         if not names:
-            return None, "区划为空"
+            return None, "区划为空", 0
         if self.root is None:
-            return None, "本州市尚无区划"
+            return None, "本州市尚无区划", 0
+        offset = 0
         if names[0] == self.root.name:
-            names = names[1:]
+            names, offset = names[1:], 1
             if not names:
-                return self.root, None
+                return self.root, None, 0
         current = self.root
-        for name in names:
+        for i, name in enumerate(names):
             found = self.children.get((current.id, name), [])
             if not found:
                 where = "/".join(self.names_below_root(current)) or current.name
-                return None, f"在“{where}”下找不到“{name}”"
+                return None, f"在“{where}”下找不到“{name}”", i + offset
             if len(found) > 1:
-                return None, f"“{name}”在“{current.name}”下有 {len(found)} 个同名区划，请改用区划代码"
+                return None, f"“{name}”在“{current.name}”下有 {len(found)} 个同名区划，请改用区划代码", i + offset
             current = found[0]
-        return current, None
+        return current, None, 0
 
 
 def division_columns(prefix: str, *, code_header: str, path_header: str, level_prefix: str, place: str,
@@ -158,7 +164,10 @@ def resolve_division(importer: SheetImporter, row: Row, prefix: str, *, required
             importer.error(row, f"{prefix}_county", "按名称填写区划时须从县（市、区）填起", "unknown_division")
             return None
     if names is not None:
-        by_name, reason = index.resolve_names(names)
+        by_name, reason, failed = index.walk(names)
+        if by_name is None and name_column != f"{prefix}_path":
+            levels = [lvl for lvl, p in zip(("county", "township", "village"), parts) if p]
+            name_column = f"{prefix}_{levels[min(failed, len(levels) - 1)]}"
         if by_name is None:
             if by_code is None:
                 importer.error(row, name_column, f"未知的区划：{reason}", "unknown_division")
@@ -168,6 +177,11 @@ def resolve_division(importer: SheetImporter, row: Row, prefix: str, *, required
             importer.error(row, name_column, f"区划名称与代码不一致：代码 {code} 是“{'/'.join(index.names_below_root(by_code))}”", "division_mismatch")
             return None
     found = by_code or by_name
+    # errors about this division (from the owning app's rules) go to the column the row filled
+    filled = [f"{prefix}_{lvl}" for lvl, p in zip(("county", "township", "village"), parts) if p]
+    used = f"{prefix}_code" if code else (f"{prefix}_path" if path else (filled[-1] if filled else None))
+    if used:
+        row.values.setdefault("_columns", {})[prefix] = used
     if found is None and required:
         importer.error(row, f"{prefix}_code", "必须填写区划代码或区划名称", "required")
     return found
@@ -179,11 +193,12 @@ COLUMNS = [
     Column("name", "区划名称", "规范全称", "华山街道", required=True, aliases=("名称", "行政区划名称", "division name"),
            parse=lambda t: parse_text(t, max_length=64)),
     Column("level", "层级", "州市、县（市、区）、乡镇（街道）、村（社区）之一", "乡镇（街道）", required=True,
-           aliases=("级别", "区划层级", "division level"), parse=parse_level),
+           aliases=("级别", "区划层级", "division level"), parse=parse_level,
+           choices=tuple(_LEVEL_LABELS)),
     Column("parent_code", "上级区划代码", "上一级区划的代码（州市本级不填）；上级须已在系统中或在本表中排在前面", "530102",
            aliases=("上级代码", "parent code", "parent"), parse=lambda t: parse_code(t, max_length=20)),
     Column("is_community", "是否社区", "仅村级：城市社区填“是”，行政村填“否”", "否", aliases=("社区", "community", "is community"),
-           parse=parse_bool),
+           parse=parse_bool, choices=("是", "否")),
 ]
 
 

@@ -71,6 +71,10 @@ from .divisions import division_columns, resolve_division
 from .positions import position_index
 
 
+def _labels(enum) -> tuple[str, ...]:
+    return tuple(str(label) for _, label in enum.choices)
+
+
 def _choices(enum, aliases=None):
     table = choice_lookup(enum.choices, aliases)
     labels = [label for _, label in enum.choices]
@@ -137,18 +141,19 @@ UNIT_COLUMNS = [
     Column("name", "承办单位", "单位全称；同一区划内唯一，意见建议表按名称引用", "盘龙区住房和城乡建设局", required=True,
            aliases=("单位名称", "名称", "unit", "unit name", "name"), parse=_text(128), width=26),
     Column("kind", "单位类型", "乡镇人民政府（街道办事处）、乡镇人大主席团（街道人大工委）、县级部门、县级人大常委会、州市级部门、"
-           "州市人大常委会、省级部门、其他单位之一", "县级部门", required=True, aliases=("类型", "kind"), parse=_unit_kind, width=20),
-    Column("level", "单位层级", "乡镇、县级、州市、省级之一", "县级", required=True, aliases=("层级", "level"), parse=_unit_level),
+           "州市人大常委会、省级部门、其他单位之一", "县级部门", required=True, aliases=("类型", "kind"), parse=_unit_kind, width=20,
+           choices=_labels(UnitKind)),
+    Column("level", "单位层级", "乡镇、县级、州市、省级之一", "县级", required=True, aliases=("层级", "level"), parse=_unit_level, choices=_labels(UnitLevel)),
     *division_columns("division", code_header="所在区划代码", path_header="所在区划", level_prefix="所在", place="单位所在地",
                       code_aliases=("区划代码",)),
     Column("categories", "承办类别", "可承办的意见类别，多个用“、”分隔；留空表示综合承办", "城乡建设、交通运输",
            aliases=("类别", "categories"), parse=_text(500), width=20),
-    Column("supervises", "督办机关", "是否接收下级逾期督办通知（是/否）", "否", aliases=("supervises",), parse=parse_bool),
+    Column("supervises", "督办机关", "是否接收下级逾期督办通知（是/否）", "否", aliases=("supervises",), parse=parse_bool, choices=("是", "否")),
     Column("contact_name", "联系人", "", "李明", aliases=("contact",), parse=_text(64)),
     Column("notify_channel", "通知渠道", "console、email、sms、wechat 之一", "console", aliases=("channel", "notify channel"),
            parse=_text(12)),
     Column("notify_address", "通知地址", "邮箱、手机号或微信 openid", "", aliases=("notify address",), parse=_text(255)),
-    Column("active", "启用", "是或否（默认是）", "是", aliases=("active",), parse=parse_bool),
+    Column("active", "启用", "是或否（默认是）", "是", aliases=("active",), parse=parse_bool, choices=("是", "否")),
 ]
 
 
@@ -258,7 +263,7 @@ OPINION_COLUMNS = [
     Column("registered_at", "登记时间", "2024-03-05 或 2024-03-05 14:30，不晚于现在", "2024-03-05 10:20", required=True,
            aliases=("登记日期", "收集时间", "registered at", "registered_at"), parse=parse_datetime, width=18),
     Column("channel", "来源渠道", "接待日、代表收集、民情观察员、意见箱、网上之一", "接待日", required=True,
-           aliases=("渠道", "来源", "channel"), parse=_channel),
+           aliases=("渠道", "来源", "channel"), parse=_channel, choices=_labels(Channel)),
     Column("position_code", "阵地编码", "受理阵地的编码（或填阵地名称）", "530102-Z-001", aliases=("受理阵地编码", "position code"),
            parse=lambda t: parse_code(t, max_length=40)),
     Column("position_name", "阵地名称", "受理阵地名称；与编码都填时须一致", "拓东街道人大代表工作站",
@@ -277,9 +282,10 @@ OPINION_COLUMNS = [
            aliases=("具体内容", "反映内容", "content"), parse=_text(20000), width=40),
     Column("category", "类别", "意见类别名称或代码，如 城乡建设、交通运输", "城乡建设", aliases=("意见类别", "category"), parse=_text(64)),
     Column("jurisdiction_level", "管辖层级", "乡镇、县级、州市、省级、不予受理（依法疏导）之一", "县级",
-           aliases=("管辖", "办理层级", "jurisdiction level"), parse=_jurisdiction),
+           aliases=("管辖", "办理层级", "jurisdiction level"), parse=_jurisdiction,
+           choices=_labels(JurisdictionLevel)),
     Column("status", "办理状态", "已登记、已研判、已交办、已督办上提、已转代表建议、已答复、重新办理、已办结之一（默认已登记）",
-           "已答复", aliases=("状态", "status"), parse=_status),
+           "已答复", aliases=("状态", "status"), parse=_status, choices=_labels(Status)),
     Column("triaged_at", "研判时间", "", "2024-03-06 09:00", aliases=("triaged at",), parse=parse_datetime, width=18),
     Column("handling_unit", "承办单位", "交办的承办单位名称（须在承办单位表或系统中）", "盘龙区住房和城乡建设局",
            aliases=("办理单位", "handling unit"), parse=_text(128), width=26),
@@ -287,19 +293,22 @@ OPINION_COLUMNS = [
     Column("due_on", "办理期限", "当前答复期限", "2024-03-27", aliases=("答复期限", "due on"), parse=parse_date),
     Column("round", "办理轮次", "不满意重新办理后加 1（默认 1）", "1", aliases=("轮次", "round"), parse=lambda t: parse_int(t, low=1, high=99)),
     Column("replied_at", "答复时间", "", "2024-03-20 16:00", aliases=("replied at",), parse=parse_datetime, width=18),
-    Column("reply_kind", "答复类型", "办理答复或解释说明（依法疏导）", "办理答复", aliases=("reply kind",), parse=_reply_kind),
+    Column("reply_kind", "答复类型", "办理答复或解释说明（依法疏导）", "办理答复", aliases=("reply kind",), parse=_reply_kind,
+           choices=_labels(ReplyKind)[:2]),
     Column("reply", "答复内容", "最近一次答复的内容", "已更换路灯 4 盏。", aliases=("答复", "办理结果说明", "reply"), parse=_text(20000), width=40),
     Column("outcome", "办理结果", "A类（已解决）、B类（正在解决）、C类（列入计划解决）、D类（留作参考、解释说明），可只填 A/B/C/D",
-           "A", aliases=("结果", "办理结果分类", "outcome"), parse=_outcome),
+           "A", aliases=("结果", "办理结果分类", "outcome"), parse=_outcome, choices=("A", "B", "C", "D")),
     Column("delivered_to_citizen_at", "送达群众时间", "答复送达群众的时间", "2024-03-21 09:00", aliases=("送达时间",),
            parse=parse_datetime, width=18),
     Column("delivered_to_deputy_at", "送达代表时间", "答复送达代表的时间", "", parse=parse_datetime, width=18),
-    Column("citizen_satisfaction", "群众满意度", "满意、基本满意、不满意", "满意", aliases=("满意度", "群众评价"), parse=_satisfaction),
+    Column("citizen_satisfaction", "群众满意度", "满意、基本满意、不满意", "满意", aliases=("满意度", "群众评价"), parse=_satisfaction,
+           choices=_labels(Satisfaction)),
     Column("citizen_rated_at", "群众评价时间", "", "2024-03-22 10:00", parse=parse_datetime, width=18),
-    Column("deputy_satisfaction", "代表满意度", "满意、基本满意、不满意", "", aliases=("代表评价",), parse=_satisfaction),
+    Column("deputy_satisfaction", "代表满意度", "满意、基本满意、不满意", "", aliases=("代表评价",), parse=_satisfaction, choices=_labels(Satisfaction)),
     Column("deputy_rated_at", "代表评价时间", "", "", parse=parse_datetime, width=18),
     Column("closed_at", "办结时间", "", "2024-03-22 10:00", aliases=("closed at",), parse=parse_datetime, width=18),
-    Column("closed_reason", "办结方式", "已评价、逾期未评价、重复件随主件办结", "已评价", aliases=("closed reason",), parse=_close_reason),
+    Column("closed_reason", "办结方式", "已评价、逾期未评价、重复件随主件办结", "已评价", aliases=("closed reason",), parse=_close_reason,
+           choices=_labels(CloseReason)),
     Column("duplicate_of", "并入查询码", "重复件：所并入主件的查询码", "", aliases=("主件查询码", "duplicate of"), parse=_tracking),
     Column("suggestion_number", "代表建议编号", "转为代表建议的编号（须已在系统中）", "", aliases=("建议编号",), parse=_text(32)),
 ]
@@ -444,8 +453,7 @@ class OpinionImporter(SheetImporter):
         if v.get("deputy_roll_number"):
             deputy = deputy_index(self.session).get(v["deputy_roll_number"])
             if deputy is None:
-                self.in_file_reference(row, "deputy_roll_number", "deputies", v["deputy_roll_number"], "代表")
-                if not row.failed:
+                if self.in_file_reference(row, "deputy_roll_number", "deputies", v["deputy_roll_number"], "代表") is None:
                     self.error(row, "deputy_roll_number", f"未知的代表证号：{v['deputy_roll_number']}", "unknown_deputy")
             elif v.get("deputy_name") and v["deputy_name"] != deputy[1]:
                 self.error(row, "deputy_name", f"与代表证号不符：{v['deputy_roll_number']} 是“{deputy[1]}”", "name_mismatch")
@@ -535,8 +543,7 @@ class OpinionImporter(SheetImporter):
         if code:
             found = self.positions.by_code.get(code)
             if found is None:
-                self.in_file_reference(row, "position_code", "positions", code, "阵地")
-                if not row.failed:
+                if self.in_file_reference(row, "position_code", "positions", code, "阵地") is None:
                     self.error(row, "position_code", f"未知的阵地编码：{code}", "unknown_position")
                 return None
             if name and name != found.name:
