@@ -25,6 +25,7 @@ from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.registry import yunnan
 from liaison.tenants.registry.models import Prefecture
 
+from . import bulk
 from .bulk import Loader
 from .engine import PrefectureGenerator, aware
 from .shape import CountyTargets, PrefectureTargets, province_targets
@@ -101,16 +102,24 @@ def tenant_models() -> list:
             if m._meta.app_label in labels and m._meta.managed and not m._meta.proxy]
 
 
-def content_models() -> list:
+def existing_tables(schema: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        return {r[0] for r in cursor.fetchall()}
+
+
+def content_models(schema: str) -> list:
     """Prefecture models the generator owns the rows of: not Django's own, not the
-    divisions (handled level by level), and not tables that migrations seed into
-    every new prefecture (they have rows in the template schema)."""
+    divisions (handled level by level), not tables that migrations seed into every
+    new prefecture (they have rows in the template schema), and only tables that
+    exist (a model whose migration is not written yet has none)."""
     from liaison.tenants.registry.provisioning import TEMPLATE_SCHEMA
 
     out = []
+    present = existing_tables(schema)
     with connection.cursor() as cursor:
         for model in tenant_models():
-            if model._meta.app_label in KEEP_APPS:
+            if model._meta.app_label in KEEP_APPS or model._meta.db_table not in present:
                 continue
             cursor.execute("SELECT to_regclass(%s)", [f'"{TEMPLATE_SCHEMA}"."{model._meta.db_table}"'])
             if cursor.fetchone()[0] is not None:
@@ -125,7 +134,7 @@ def existing_content(schema: str) -> dict[str, int]:
     """Rows in the prefecture beyond what provisioning creates (table → count)."""
     found = {}
     with connection.cursor() as cursor:
-        for model in content_models():
+        for model in content_models(schema):
             cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{schema}"."{model._meta.db_table}")')
             if cursor.fetchone()[0]:
                 cursor.execute(f'SELECT count(*) FROM "{schema}"."{model._meta.db_table}"')
@@ -139,7 +148,7 @@ def existing_content(schema: str) -> dict[str, int]:
 
 def wipe(schema: str) -> None:
     """Empty the prefecture's tables, keeping the prefecture and county divisions."""
-    tables = [m._meta.db_table for m in content_models()]
+    tables = [m._meta.db_table for m in content_models(schema)]
     with connection.cursor() as cursor:
         # Deferred foreign-key checks pending in this transaction would block TRUNCATE.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -229,6 +238,7 @@ def run_one(prefecture: Prefecture, targets: PrefectureTargets, *, seed: int, as
         if not demo:
             # Also on an empty schema: resets the sequences, so the same seed gives the same ids.
             wipe(prefecture.schema_name)
+        bulk.TABLES = existing_tables(prefecture.schema_name) | existing_tables("public")
         loader = Loader(schema=prefecture.schema_name, when=aware(as_of, dtime(18)), echo=echo)
         gen = PrefectureGenerator(prefecture, targets, seed=seed, as_of=as_of, loader=loader, echo=echo, demo=demo)
         gen.run()
@@ -246,15 +256,16 @@ def refresh_derived(slugs: list[str], echo) -> list[str]:
     through their own commands, when those exist."""
     done = []
     commands = get_commands()
-    for command, args in (("search", ["reindex"]), ("stats", ["refresh"])):
+    per_prefecture = [arg for slug in slugs for arg in ("--prefecture", slug)]
+    for command, args in (("search", ["reindex"]), ("stats", ["refresh", *per_prefecture])):
         if command not in commands:
-            echo(f"  (no `liaison {command} {' '.join(args)}` command yet: {command} not refreshed)")
+            echo(f"  (no `liaison {command} {args[0]}` command yet: {command} not refreshed)")
             continue
         started = time.perf_counter()
         echo(f"  liaison {command} {' '.join(args)} …")
         call_command(command, *args)
         connection.set_schema_to_public()
-        done.append(f"{command} {' '.join(args)} ({time.perf_counter() - started:.1f}s)")
+        done.append(f"{command} {args[0]} ({time.perf_counter() - started:.1f}s)")
     return done
 
 
@@ -278,7 +289,7 @@ def demo_targets(prefecture: Prefecture) -> PrefectureTargets:
     positions = sum(1 + c.stations + c.offices for c in t.counties.values())
     t.prefecture_homes, t.online, t.professional, t.special = 1, 2, 2, 1
     t.deputies = {"national": 1, "provincial": 4, "prefecture": 30}
-    t.opinions = positions * 3
+    t.opinions = round(positions * 1.5)
     t.people_received = round(t.opinions * 2.35)
     t.deputy_visits = round(t.opinions * 1.39)
     t.suggestions = round(t.opinions * 0.17)

@@ -161,3 +161,9 @@ def opinion_text(rng: random.Random, category: str, place: str, other_place: str
 
 def reply_text(rng: random.Random, keyword: str, year: int) -> str:
     return rng.choice(REPLY_TEMPLATES).format(k=keyword, y=year + 1, x=rng.choice(["群众表示满意", "施工已完成", "已落实专项资金", "将持续跟踪"]))
+
+
+def rng_topic(rng: random.Random) -> str:
+    """A short topic for an activity or a visitor's matter, e.g. "饮水安全问题"."""
+    keyword = rng.choice(TOPICS[category_code(rng)])[0]
+    return keyword + rng.choice(("问题", "情况", "工作", "专题"))

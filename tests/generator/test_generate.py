@@ -147,3 +147,66 @@ def test_unknown_prefecture_is_refused(db, as_of):
     with pytest.raises(GeneratorRefused) as exc:
         run(as_of, prefectures=["atlantis"])
     assert "atlantis" in str(exc.value)
+
+
+def test_the_opinion_loop_is_consistent_and_the_activity_totals_are_exact(kunming, as_of):
+    """What the services would have written: every closed opinion has a delivered
+    reply, deadlines follow referrals, overdue ones are still awaiting a reply, and
+    sign-ins / people received add up to the scaled published figures."""
+    from django.db.models import Sum
+
+    from liaison.tenants.generator.bulk import get_model
+    from liaison.tenants.opinions.models import Opinion
+
+    run(as_of, scale=0.02)
+    t = province_targets(0.02, 7)["kunming"]
+    Reply, Referral, Transition = get_model("opinions.Reply"), get_model("opinions.Referral"), get_model("opinions.Transition")
+    SignIn, Reception = get_model("activities.SignIn"), get_model("activities.Reception")
+    with schema_context("kunming"):
+        closed = Opinion.objects.filter(status="closed")
+        assert closed.exists()
+        if Reply is not None:
+            delivered = Reply.objects.filter(opinion__in=closed).exclude(delivered_to_citizen_at=None, delivered_to_deputy_at=None)
+            assert delivered.values("opinion").distinct().count() == closed.count()
+            assert not Opinion.objects.filter(status__in=["replied", "closed"], replied_at=None).exists()
+        if Referral is not None:
+            assert not Referral.objects.filter(due_on__lt=models_date("referred_at")).exists()
+            overdue = Opinion.objects.filter(status__in=["referred", "escalated", "reopened"], due_on__lt=as_of)
+            assert all(o.replied_at is None or o.round > 1 for o in overdue)
+            assert Opinion.objects.filter(round__gt=1).exists(), "nothing re-handled"
+        if Transition is not None:
+            assert Transition.objects.filter(action="register").count() == t.opinions
+            assert Transition.objects.filter(action="close").count() == closed.count()
+        if SignIn is not None:
+            assert SignIn.objects.count() == t.deputy_visits
+        if Reception is not None:
+            assert Reception.objects.aggregate(n=Sum("people_received"))["n"] == t.people_received
+
+
+def models_date(field: str):
+    from django.db.models import DateField
+    from django.db.models.functions import Cast, TruncDate
+
+    return Cast(TruncDate(field, tzinfo=__import__("zoneinfo").ZoneInfo("Asia/Shanghai")), DateField())
+
+
+def test_demo_content_fills_the_demo_divisions(kunming, monkeypatch):
+    monkeypatch.setattr("liaison.tenants.generator.api.refresh_derived", lambda slugs, echo: [])
+    import random
+
+    from liaison.tenants.generator.api import generate_demo_content
+    from liaison.tenants.opinions.models import Opinion
+    from liaison.tenants.positions.models import Position
+    from liaison.tenants.registry.demo import seed_divisions
+
+    with schema_context("kunming"):
+        seed_divisions(random.Random(1), townships_per_county=(1, 2), villages_per_township=(2, 3))
+    lines = []
+    generate_demo_content([kunming], seed=1, echo=lines.append)
+    with schema_context("kunming"):
+        assert Position.objects.filter(tier="station").exists() and Position.objects.filter(tier="office").exists()
+        assert Opinion.objects.exists()
+    before = counts("kunming")
+    generate_demo_content([kunming], seed=1, echo=lines.append)  # again: kept as it is
+    assert counts("kunming") == before
+    assert any("already present" in line for line in lines)
