@@ -408,3 +408,5 @@ ROOT_PERMISSIONS = {
     "Query.annualPlans": Op.READ,
     **mutation_permissions(ActivitiesMutation),
 }
+
+PREFECTURE_HOST_ONLY = {"Query.events", "Query.annualPlans"}

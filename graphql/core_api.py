@@ -97,3 +97,5 @@ ROOT_PERMISSIONS = {
     "Query.prefectures": Op.PUBLIC,
     "Query.node": Op.READ,
 }
+
+PREFECTURE_HOST_ONLY = {"Query.node"}

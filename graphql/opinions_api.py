@@ -876,3 +876,5 @@ ROOT_PERMISSIONS = {
     "Query.categories": Op.PUBLIC,
     **mutation_permissions(OpinionsMutation),
 }
+
+PREFECTURE_HOST_ONLY = {"Query.opinions", "Query.suggestions", "Query.handlingUnits"}

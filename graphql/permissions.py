@@ -20,6 +20,10 @@ from liaison.platform.accounts.principal import Op, Principal, principal_for
 
 # Filled by liaison.graphql.schema from every area module's ROOT_PERMISSIONS.
 ROOT_PERMISSIONS: dict[str, Op] = {}
+# Root fields over a prefecture's own tables (positions, opinions…): served on prefecture
+# hosts only. On the province host they answer WRONG_HOST (province credentials read
+# every prefecture host instead). Filled from the area modules' PREFECTURE_HOST_ONLY.
+PREFECTURE_HOST_ONLY: set[str] = set()
 
 ALWAYS_ALLOWED = {"__typename", "__schema", "__type"}
 
@@ -89,7 +93,11 @@ def check_operation(document, operation: OperationDefinitionNode, p: Principal, 
         if name in ALWAYS_ALLOWED:
             continue
         op = ROOT_PERMISSIONS.get(f"{type_name}.{name}")
-        if op is None:
+        if schema == "public" and f"{type_name}.{name}" in PREFECTURE_HOST_ONLY and op is not None and p.can(op, schema):
+            errors.append(gql_error(f"`{type_name}.{name}` 在州市站点提供 (served on prefecture hosts: send it to "
+                                    f"<prefecture>.<province host>/graphql/; province credentials read every prefecture host)",
+                                    "WRONG_HOST", field))
+        elif op is None:
             errors.append(forbidden(f"`{type_name}.{name}` is not in the permission matrix", field))
         elif not p.can(op, schema):
             errors.append(denial(p, op, schema, f"{type_name}.{name}", field))
@@ -108,3 +116,15 @@ def _root_fields(selection_set, fragments, seen):
                 continue
             seen.add(name)
             yield from _root_fields(fragments[name].selection_set, fragments, seen)
+
+
+def matrix_markdown() -> str:
+    """The permission matrix as the Markdown table printed in docs/API.md."""
+    from liaison.platform.accounts.principal import MATRIX
+
+    ops = list(Op)
+    lines = ["| row | " + " | ".join(f"`{op.value}`" for op in ops) + " |",
+             "|---|" + "|".join(":-:" for _ in ops) + "|"]
+    for row, granted in MATRIX.items():
+        lines.append(f"| `{row}` | " + " | ".join("✔" if op in granted else "—" for op in ops) + " |")
+    return "\n".join(lines)

@@ -113,7 +113,7 @@ def _division_or_none(global_id):
 def _within(global_id):
     """The division for a subtree filter; a foreign/unknown ID matches nothing."""
     division = _division_or_none(global_id)
-    return division if division is not None else Division(pk=-1, path="\x00none", code="", name="")
+    return division if division is not None else Division(pk=-1, path="~not-found~", code="", name="")
 
 
 # --- positions -----------------------------------------------------------------------------------
@@ -823,3 +823,5 @@ ROOT_PERMISSIONS = {
     "Query.coverage": Op.READ,
     **mutation_permissions(PositionsMutation),
 }
+
+PREFECTURE_HOST_ONLY = {"Query.divisions", "Query.positions", "Query.deputies", "Query.positionByCode", "Query.checklist", "Query.coverage"}

@@ -11,11 +11,12 @@ The pattern for an area module `liaison.graphql.<area>_api` (listed in AREA_MODU
         "Query.ledgerExports": Op.READ,
         "Mutation.importLedger": Op.MANAGE,
     }
+    PREFECTURE_HOST_ONLY = {"Query.ledgerExports"}   # optional: fields over tenant tables
 
 Mixins are picked up by name (defined in that module, name ending in Query/Mutation);
 root fields missing from ROOT_PERMISSIONS are refused at run time and fail
 tests/graphql/test_schema_file.py. After changing the schema run
-`liaison graphql_schema` to reprint graphql/schema.graphql.
+`liaison graphql_sdl` to reprint graphql/schema.graphql.
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def _mixins(suffix: str) -> list[type]:
                     and value.__module__ == module.__name__ and value is not graphene.ObjectType):
                 found.append(value)
         permissions.ROOT_PERMISSIONS.update(getattr(module, "ROOT_PERMISSIONS", {}))
+        permissions.PREFECTURE_HOST_ONLY.update(getattr(module, "PREFECTURE_HOST_ONLY", ()))
     return found
 
 

@@ -33,7 +33,7 @@ from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")
 
-STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429}
+STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "WRONG_HOST": 400}
 
 
 class RequestError(Exception):
