@@ -207,7 +207,11 @@ def match_spans(text: str, pieces: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans in the ORIGINAL text where a piece occurs."""
     if not text or not pieces:
         return []
-    norm, index = _normalized_with_map(text)
+    lowered = text.lower()
+    if len(lowered) == len(text) and any(p in lowered for p in pieces):
+        norm, index = lowered, range(len(text))  # the common case: no conversion needed
+    else:
+        norm, index = _normalized_with_map(text)
     taken = [False] * len(norm)
     spans = []
     for piece in pieces:

@@ -68,7 +68,16 @@ class PostgresBackend(SearchBackend):
             for docs in batches:
                 self.index(docs)
                 count += len(docs)
+            self.tidy()
         return count
+
+    def tidy(self) -> None:
+        """After a bulk write: merge the GIN pending list into the index (until then every
+        search scans it, and the planner, seeing its size, prefers a sequential scan) and
+        refresh the planner's statistics. Autovacuum does the same, later."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('public.searchdoc_vector_gin'::regclass)")
+            cursor.execute(f"ANALYZE {TABLE}")
 
     def count(self, schema_name: str | None = None) -> int:
         with connection.cursor() as cursor:
