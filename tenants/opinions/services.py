@@ -26,7 +26,7 @@ from typing import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -43,6 +43,7 @@ from .models import (
     Attachment,
     Channel,
     CloseReason,
+    DeadlinePolicy,
     Evaluation,
     HandlingUnit,
     JurisdictionLevel,
@@ -889,7 +890,11 @@ def close_unrated(opinion: Opinion | int, *, actor=None, at: dt.datetime | None 
 def close_all_unrated(at: dt.datetime | None = None) -> int:
     """Beat: close every opinion of this prefecture whose rating window has passed."""
     at = _now(at)
-    ids = list(Opinion.objects.filter(status=Status.REPLIED, origin_schema="").values_list("pk", flat=True))
+    windows = [selectors.DEFAULT_POLICY.rating_window_days, *DeadlinePolicy.objects.values_list("rating_window_days", flat=True)]
+    cutoff = at - dt.timedelta(days=min(windows))  # nothing delivered after this can be due yet
+    ids = list(Opinion.objects.filter(status=Status.REPLIED, origin_schema="")
+               .filter(Q(replies__delivered_to_citizen_at__lte=cutoff) | Q(replies__delivered_to_deputy_at__lte=cutoff))
+               .values_list("pk", flat=True).distinct())
     return sum(1 for pk in ids if close_unrated(pk, at=at))
 
 
@@ -949,15 +954,19 @@ def _current_level(op: Opinion) -> str:
     return _policy_level(op) or UnitLevel.TOWNSHIP
 
 
-def _escalate(op: Opinion, actor: Actor, at: dt.datetime, note: str, dedupe: str | None = None) -> None:
+def _escalate(op: Opinion, actor: Actor, at: dt.datetime, note: str, dedupe: str | None = None,
+              supervisors: dict | None = None) -> None:
     level = _current_level(op)
     above = selectors.level_above(level)
     if above is None or above == UnitLevel.PROVINCE:
         if op.status == Status.ESCALATED:
             raise _err("status", "already escalated to the prefecture, the highest level here", "top_level")
         above = UnitLevel.PREFECTURE
-    place = op.handling_unit.division if op.handling_unit else op.division
-    supervisor = selectors.supervisor_for(above, place)
+    place_id = op.handling_unit.division_id if op.handling_unit else op.division_id
+    cache = supervisors if supervisors is not None else {}
+    if (above, place_id) not in cache:
+        cache[(above, place_id)] = selectors.supervisor_for(above, Division.objects.get(pk=place_id))
+    supervisor = cache[(above, place_id)]
     subject = f"逾期督办：{op.title}"[:200] if op.due_on and op.due_on < _day(at) else f"督办：{op.title}"[:200]
     body = (f"群众意见（{op.tracking_code}）{op.title}\n承办单位：{op.handling_unit or op.origin_schema or '未交办'}"
             f"\n答复期限：{op.due_on or '-'}\n{note}")
@@ -1264,11 +1273,15 @@ def send_deadline_notices(today: dt.date | None = None) -> dict:
     """Beat, once a day per prefecture: remind the handling unit a few working days
     before a deadline; after it, notify the level above and mark the opinion escalated.
     Every message carries a dedupe key (opinion, round, deadline), so re-running the
-    beat the same day or the next never sends a reminder twice."""
+    beat the same day or the next never sends a reminder twice. Returns how many
+    messages this run queued."""
+    from liaison.tenants.notifications.models import Notification
+
     today = today or timezone.localdate()
     at = timezone.now()
     sent = {"reminders": 0, "escalations": 0, "suggestion_reminders": 0, "suggestion_escalations": 0}
     remind_from: dict[tuple[str | None, dt.date], dt.date] = {}
+    supervisors: dict = {}
 
     def remind_start(level, due):
         key = (level, due)
@@ -1278,32 +1291,41 @@ def send_deadline_notices(today: dt.date | None = None) -> dict:
 
     waiting = (Opinion.objects.filter(status__in=(Status.REFERRED, Status.ESCALATED, Status.REOPENED), due_on__isnull=False,
                                       duplicate_of__isnull=True)
-               .select_related("handling_unit", "division").order_by("due_on", "id"))
+               .select_related("handling_unit").order_by("due_on", "id"))
+    sent_elsewhere = set(Referral.objects.filter(state=Referral.State.ACTIVE).exclude(to_schema="").values_list("opinion_id", flat=True))
+    overdue_ids, reminders = [], []
     for op in waiting:
-        if _origin_referral(op) is not None:
+        if op.pk in sent_elsewhere:
             continue  # the other prefecture reminds its own units; this side sees the deadline
         if today > op.due_on:
-            if op.status == Status.ESCALATED:
-                continue  # already with the level above (by hand or by an earlier run)
-            key = _key("overdue", op.pk, op.round, op.due_on)
-            with transaction.atomic():
-                locked = _lock(op.pk)
-                if locked.status in (Status.REFERRED, Status.REOPENED):
-                    _escalate(locked, SYSTEM, at, f"超过答复期限 {locked.due_on}，自动督办上提", dedupe=key)
-                    sent["escalations"] += 1
-        elif today >= remind_start(_policy_level(op), op.due_on) and op.handling_unit is not None:
-            with transaction.atomic():
-                _notify_unit(op.handling_unit, subject=f"即将到期：{op.title}"[:200],
-                             body=f"群众意见（{op.tracking_code}）将于 {op.due_on:%Y-%m-%d} 到期，请按期答复。",
-                             dedupe_key=_key("remind", op.pk, op.round, op.due_on))
-            sent["reminders"] += 1
-    for s in Suggestion.objects.filter(status__in=(SuggestionStatus.ASSIGNED, SuggestionStatus.REHANDLING)).select_related("lead_unit"):
+            if op.status != Status.ESCALATED:  # an escalated one is already with the level above
+                overdue_ids.append(op.pk)
+        elif op.handling_unit is not None and today >= remind_start(_policy_level(op), op.due_on):
+            reminders.append((op, _key("remind", op.pk, op.round, op.due_on)))
+    queued = set(Notification.objects.filter(dedupe_key__in=[k for _, k in reminders]).values_list("dedupe_key", flat=True))
+    for op, key in reminders:
+        if key in queued:
+            continue
+        with transaction.atomic():
+            _notify_unit(op.handling_unit, subject=f"即将到期：{op.title}"[:200],
+                         body=f"群众意见（{op.tracking_code}）将于 {op.due_on:%Y-%m-%d} 到期，请按期答复。", dedupe_key=key)
+        sent["reminders"] += 1
+    for pk in overdue_ids:
+        with transaction.atomic():
+            locked = _lock(pk)
+            if locked.status in (Status.REFERRED, Status.REOPENED) and locked.due_on and today > locked.due_on:
+                _escalate(locked, SYSTEM, at, f"超过答复期限 {locked.due_on}，自动督办上提",
+                          dedupe=_key("overdue", locked.pk, locked.round, locked.due_on), supervisors=supervisors)
+                sent["escalations"] += 1
+    for s in Suggestion.objects.filter(status__in=(SuggestionStatus.ASSIGNED, SuggestionStatus.REHANDLING)).select_related("lead_unit__division"):
         if s.lead_unit is None or s.due_on is None:
             continue
         if today > s.due_on:
+            key = _key("suggestion", s.pk, "overdue", s.round, s.due_on)
+            if Notification.objects.filter(dedupe_key__startswith=key).exists():
+                continue
             supervisor = selectors.supervisor_for(selectors.level_above(s.lead_unit.level) or UnitLevel.PREFECTURE,
                                                   s.lead_unit.division)
-            key = _key("suggestion", s.pk, "overdue", s.round, s.due_on)
             subject, body = f"代表建议逾期：{s.number}"[:200], f"代表建议《{s.title}》已超过答复期限 {s.due_on}，请督办。"
             with transaction.atomic():
                 if supervisor is not None:
@@ -1312,10 +1334,11 @@ def send_deadline_notices(today: dt.date | None = None) -> dict:
                     _notify_prefecture_admins(subject=subject, body=body, dedupe_key=key)
             sent["suggestion_escalations"] += 1
         elif today >= remind_start(s.level, s.due_on):
+            key = _key("suggestion", s.pk, "remind", s.round, s.due_on)
+            if Notification.objects.filter(dedupe_key=key).exists():
+                continue
             with transaction.atomic():
                 _notify_unit(s.lead_unit, subject=f"代表建议即将到期：{s.number}"[:200],
-                             body=f"代表建议《{s.title}》将于 {s.due_on:%Y-%m-%d} 到期，请按期答复。",
-                             dedupe_key=_key("suggestion", s.pk, "remind", s.round, s.due_on))
+                             body=f"代表建议《{s.title}》将于 {s.due_on:%Y-%m-%d} 到期，请按期答复。", dedupe_key=key)
             sent["suggestion_reminders"] += 1
     return sent
-
