@@ -41,7 +41,9 @@ def make_user(db):
 
     def make(role: str, prefecture=None, position_ids=(), deputy_id=None):
         counter["n"] += 1
-        user = User.objects.create_user(username=f"u{counter['n']}_{role}", password="x")
+        user = User(username=f"u{counter['n']}_{role}")
+        user.set_unusable_password()  # tests log in with force_login; no slow password hashing
+        user.save()
         Membership.objects.create(user=user, role=role, prefecture=prefecture, position_ids=list(position_ids),
                                   deputy_id=deputy_id)
         return user

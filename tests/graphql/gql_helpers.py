@@ -31,8 +31,21 @@ class Response:
         return self.data
 
 
+_CLIENTS: dict[str, Client] = {}
+
+
+def _client(host: str) -> Client:
+    """One test Client per host, reused: building its middleware chain (WhiteNoise scans
+    the static files) costs more than the request. Cookies are cleared for each call."""
+    c = _CLIENTS.get(host)
+    if c is None:
+        c = _CLIENTS[host] = Client(HTTP_HOST=host)
+    c.cookies.clear()
+    return c
+
+
 def post(host: str, payload, key: str | None = None, user=None, client: Client | None = None, **extra) -> Response:
-    c = client or Client(HTTP_HOST=HOSTS.get(host, host))
+    c = client or _client(HOSTS.get(host, host))
     if user is not None:
         c.force_login(user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gql_helpers import gql
-from world import build_world
+from world import bulk_world
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ query($first: Int, $after: String, $filter: PositionFilter, $order: [PositionOrd
 
 @pytest.fixture
 def km_world(kunming):
-    return build_world("kunming", stations=3)
+    return bulk_world("kunming", stations=3, deputies_per_station=3)
 
 
 def test_positions_with_nested_checklist_staff_and_deputies(km_world, keys):
@@ -50,7 +50,7 @@ def test_private_fields_are_masked_without_personal_scope_and_clear_with_it(km_w
     deputy = node["stationedDeputies"][0]["deputy"]
     assert deputy["phone"] == "139****1111"
     assert deputy["idNumber"] == "530102********1234"
-    assert node["staff"][0]["name"] == "王站长0"  # staff names are on the notice board
+    assert node["staff"][0]["name"] == "站长0"  # staff names are on the notice board
     assert node["staff"][0]["phone"] == "138****1234"
     clear = gql("kunming", POSITIONS, {"filter": {"tier": ["STATION"]}, "first": 1}, key=keys["kunming_personal"]).ok()
     node = clear["positions"]["edges"][0]["node"]
@@ -70,9 +70,9 @@ def test_cursor_pagination_walks_every_position_once(km_world, keys):
 
 
 def test_filters_within_a_division_and_search(km_world, keys):
-    township = gql("kunming", "{ divisions(filter: {level: TOWNSHIP, search: \"测试1\"}) { edges { node { id name } } } }",
+    township = gql("kunming", "{ divisions(filter: {level: TOWNSHIP, search: \"批量1\"}) { edges { node { id name } } } }",
                    key=keys["kunming_read"]).ok()["divisions"]["edges"]
-    assert [e["node"]["name"] for e in township] == ["测试1镇"]
+    assert [e["node"]["name"] for e in township] == ["批量1镇"]
     tid = township[0]["node"]["id"]
     within = gql("kunming", POSITIONS, {"filter": {"within": tid}}, key=keys["kunming_read"]).ok()["positions"]
     assert within["totalCount"] == 1  # the station sits at the township itself
@@ -82,12 +82,12 @@ def test_filters_within_a_division_and_search(km_world, keys):
 
 
 def test_deputies_connection_and_stationed_at_filter(km_world, keys):
-    station_id = gql("kunming", "{ positionByCode(code: \"kunming-S001\") { id } }", key=keys["kunming_read"]).ok()["positionByCode"]["id"]
+    station_id = gql("kunming", "{ positionByCode(code: \"kunming-B0001\") { id } }", key=keys["kunming_read"]).ok()["positionByCode"]["id"]
     q = """query($f: DeputyFilter) { deputies(filter: $f) { totalCount edges { node { name stationings { position { code } }
             performance { dutyDays opinions } } } } }"""
     conn = gql("kunming", q, {"f": {"stationedAt": station_id}}, key=keys["kunming_read"]).ok()["deputies"]
     assert conn["totalCount"] == 3
-    assert {s["position"]["code"] for e in conn["edges"] for s in e["node"]["stationings"]} == {"kunming-S001"}
+    assert {s["position"]["code"] for e in conn["edges"] for s in e["node"]["stationings"]} == {"kunming-B0001"}
 
 
 def test_node_resolves_a_global_id_on_its_own_host(km_world, keys):

@@ -125,7 +125,7 @@ def bulk_world(schema: str, stations: int, deputies_per_station: int = 2, opinio
                                            for p in w.stations])
         w.deputies = Deputy.objects.bulk_create([
             Deputy(roll_number=f"{schema}-BD{i:04d}{j:02d}", name=f"批量代表{i}-{j}", level="township", constituency=t,
-                   phone="13900001111") for i, t in enumerate(w.townships) for j in range(deputies_per_station)])
+                   phone="13900001111", id_number="530102199001011234") for i, t in enumerate(w.townships) for j in range(deputies_per_station)])
         Stationing.objects.bulk_create([Stationing(deputy=d, position=w.stations[k // deputies_per_station], start_on=start)
                                         for k, d in enumerate(w.deputies)])
         if opinions_per_station:
