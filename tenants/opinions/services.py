@@ -928,7 +928,7 @@ def _reopen(op: Opinion, actor: Actor, at: dt.datetime, note: str) -> None:
                          body=f"群众意见（{op.tracking_code}）答复后不满意，请于 {deadline:%Y-%m-%d} 前重新办理答复。{note}",
                          dedupe_key=_key("referral", referral.pk))
     if last is not None and last.to_schema and not op.is_copy:
-        _sync_copy(op, close=False, at=at, note=note)
+        _sync_copy(op, close=False, at=at)  # the reason (a rating comment) stays here
 
 
 def escalate(opinion: Opinion | int, *, actor=None, note: str = "", at: dt.datetime | None = None) -> Opinion:

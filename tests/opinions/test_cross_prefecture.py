@@ -73,7 +73,7 @@ def test_qujing_citizen_matter_belonging_to_kunming_goes_there_and_the_reply_com
     assert copy.status == "closed" and copy.closed_reason == "origin_closed" and link.status == "closed"
     # Kunming's history of the copy never names the citizen or the rating comment.
     text = " ".join(f"{t.note} {t.data}" for t in selectors.history(copy))
-    assert "王五" not in text and "13811112222" not in text
+    assert "王五" not in text and "13811112222" not in text and "还没退" not in text
 
 
 def test_cross_referral_guards(km, qj):
