@@ -125,4 +125,8 @@ class DivisionAdmin(TenantModelAdmin):
     list_filter = ("level", "is_community")
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
-    readonly_fields = ("path",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The materialised path of every descendant depends on code and parent: moving or
+        # recoding a division once created would silently detach its subtree.
+        return ("code", "level", "parent", "path") if obj else ("path",)
