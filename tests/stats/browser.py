@@ -4,10 +4,11 @@ live Django server that shares the test's database connection.
 Chromium: Debian's `chromium` package. `--remote-debugging-pipe` makes it read DevTools
 commands from fd 3 and write replies and events to fd 4, NUL-separated JSON.
 
-Live server: a single-threaded WSGI server in a thread that uses the test's own database
-connection, so it sees the rows the test made inside its (rolled-back) transaction and
-the session tables stay untouched by other tests. Requests are served one at a time while
-the test thread waits on the browser, so the connection is never used by two threads at once.
+Live server: a WSGI server in a thread that uses the test's own database connection, so
+it sees the rows the test made inside its (rolled-back) transaction and nothing is
+committed. Connections are accepted on threads (an idle socket Chromium opened in advance
+must not block the others), but requests run one at a time under a lock while the test
+thread waits on the browser, so the database connection is never used by two threads at once.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
 from django.test.testcases import QuietWSGIRequestHandler
@@ -148,6 +149,26 @@ class Chromium:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+class _Server(ThreadedWSGIServer):
+    def _close_connections(self):
+        pass  # the connection is the test's: it stays open
+
+
+def _serialised(app):
+    lock = threading.Lock()
+
+    def wsgi(environ, start_response):
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+    return wsgi
+
+
 class SharedConnectionServer(threading.Thread):
     """Serve the Django app on 127.0.0.1:<free port> with the calling thread's DB connection."""
 
@@ -173,9 +194,10 @@ class SharedConnectionServer(threading.Thread):
     def run(self):
         connections["default"] = self.connection
         try:
-            self.httpd = WSGIServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
+            self.httpd = _Server(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False,
+                                 connections_override={"default": self.connection})
             self.port = self.httpd.server_address[1]
-            self.httpd.set_app(StaticFilesHandler(WSGIHandler()))
+            self.httpd.set_app(_serialised(StaticFilesHandler(WSGIHandler())))
             self.ready.set()
             self.httpd.serve_forever(poll_interval=0.1)
         except Exception as exc:  # noqa: BLE001 - reported to the test thread

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -16,14 +17,20 @@ from . import builders
 HOSTS = {"kunming": "kunming.localhost", "qujing": "qujing.localhost", "province": "localhost"}
 
 
-@pytest.fixture
-def stats_data(kunming, qujing):
-    """Hand-made data in kunming and qujing, and their roll-ups computed."""
-    with schema_context("kunming"):
-        builders.build("530100", variant=0)
-    with schema_context("qujing"):
-        builders.build("530300", variant=1)
-    services.refresh()
+@pytest.fixture(scope="module")
+def stats_data(django_db_setup, django_db_blocker):
+    """Hand-made data in kunming and qujing, and their roll-ups computed: built once per
+    module inside a transaction that is rolled back after the module (each test's own
+    changes roll back after the test, in a savepoint inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with schema_context("kunming"):
+            builders.build("530100", variant=0)
+        with schema_context("qujing"):
+            builders.build("530300", variant=1)
+        services.refresh()
+        connection.set_schema_to_public()
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -115,8 +115,8 @@ def test_dashboards_render_offline_in_chromium_and_match_the_api(stats_data, sta
         # A kunming administrator's session does not open the province dashboard.
         chromium.send("Network.clearBrowserCookies", session=session)
         chromium.set_cookie(session, "sessionid", kunming_cookie, "localhost")
-        chromium.send("Page.navigate", {"url": f"http://localhost:{server.port}/dashboard/"}, session=session)
-        chromium.navigate_and_wait(session, f"http://localhost:{server.port}/dashboard/", "document.readyState === 'complete'")
+        chromium.navigate_and_wait(session, f"http://localhost:{server.port}/dashboard/",
+                                   "document.readyState === 'complete' && !document.getElementById('chart-data')")
         body = chromium.evaluate(session, "document.body.innerText")
         assert "无权查看全省统计" in body and "data-figure" not in chromium.evaluate(session, "document.documentElement.outerHTML")
 

@@ -94,9 +94,3 @@ def test_a_change_during_computation_keeps_the_prefecture_stale(stats_data, kunm
     services.mark_stale("kunming")  # an opinion changed after the snapshot was taken
     services.replace_prefecture_facts(kunming, facts)
     assert snap("kunming").stale
-
-
-def test_new_prefectures_count_as_stale_until_computed(kunming, qujing):
-    assert set(services.stale_schemas()) >= {"kunming", "qujing"}
-    stats = selectors.province_statistics()
-    assert set(stats.never_computed) >= {"kunming", "qujing"} and stats.as_of is None
