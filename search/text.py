@@ -39,14 +39,40 @@ def _t2s():
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _changing_chars() -> frozenset[str] | None:
+    """Characters whose presence can make t2s change a text: the traditional characters,
+    plus the characters of the few phrase entries made only of other characters. A text
+    with none of them converts to itself, so the (slow, pure-Python) conversion is
+    skipped. None when OpenCC's tables cannot be read (then every text is converted)."""
+    try:
+        converter = _t2s()
+        converter.convert("乾")  # loads the tables
+        tables = [entry[2] for group in converter._dict_chain_data for entry in group]
+        chars = {k for table in tables for k, v in table.items() if len(k) == 1 and v != k}
+        for table in tables:
+            for k, v in table.items():
+                if len(k) > 1 and v != k and not chars.intersection(k):
+                    chars.update(k)
+        return frozenset(chars)
+    except Exception:  # private structure of opencc-python-reimplemented changed
+        return None
+
+
+def to_simplified(text: str) -> str:
+    if not text or not CJK_RE.search(text):
+        return text or ""
+    changing = _changing_chars()
+    if changing is not None and changing.isdisjoint(text):
+        return text
+    return _t2s().convert(text)
+
+
 def normalize(text: str) -> str:
     """NFKC, traditional → simplified, lower case."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    if CJK_RE.search(text):
-        text = _t2s().convert(text)
-    return text.lower()
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
 @dataclass(frozen=True)
@@ -153,21 +179,44 @@ def _quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _lexemes(norm: str, position: int):
+    """(lexeme, position) pairs of normalised text: `tokens` without the offsets, for speed."""
+    prev_char, prev_end = None, -1
+    for match in TOKEN_RE.finditer(norm):
+        char = match.group(1)
+        if char:
+            if prev_char is not None and prev_end == match.start():
+                yield prev_char + char, position - 1
+            yield char, position
+            prev_char, prev_end = char, match.end()
+        else:
+            yield match.group(2), position
+            prev_char = None
+        position += 1
+
+
 def tsvector_literal(fields: list[tuple[str, str]]) -> str:
     """A `tsvector` input string for weighted fields [(text, 'A'|'B'|'C'|'D'), …]."""
     lexemes: dict[str, list[str]] = {}
     position = 1
     for text, weight in fields:
-        toks = tokens(text or "", start_position=position)
         last = position
-        for tok in toks:
-            pos = min(tok.position, MAX_POSITION)
-            entries = lexemes.setdefault(tok.text, [])
+        for lexeme, pos in _lexemes(normalize(text or ""), position):
+            entries = lexemes.get(lexeme)
+            if entries is None:
+                entries = lexemes[lexeme] = []
             if len(entries) < MAX_POSITIONS_PER_LEXEME:
-                entries.append(f"{pos}{weight}")
-            last = max(last, tok.position)
+                entry = f"{pos if pos < MAX_POSITION else MAX_POSITION}{weight}"
+                if pos < MAX_POSITION or not entries or entries[-1] != entry:
+                    entries.append(entry)
+            last = pos
         position = last + FIELD_GAP
-    return " ".join(f"{_quote_lexeme(lex)}:{','.join(dict.fromkeys(pos))}" for lex, pos in lexemes.items())
+    out = []
+    for lex, positions in lexemes.items():
+        if "'" in lex or "\\" in lex:
+            lex = lex.replace("\\", "\\\\").replace("'", "''")
+        out.append(f"'{lex}':{','.join(positions)}")
+    return " ".join(out)
 
 
 def term_tsquery(term: Term) -> str:

@@ -33,7 +33,7 @@ from elasticsearch.dsl import Boolean, Date, Index, Keyword, Long, Mapping, Q, S
 from elasticsearch.helpers import bulk
 
 from ..documents import split_doc_id
-from ..text import CJK_RE, ParsedQuery, Term, _t2s
+from ..text import CJK_RE, ParsedQuery, Term, to_simplified
 from ..types import SNIPPET_SIZE, FacetValue, Hit, SearchRequest, SearchResult, encode_cursor, is_overdue
 from .base import SearchBackend
 
@@ -48,7 +48,7 @@ FACET_SIZE = 100
 def simplified(text: str) -> str:
     """Traditional → simplified only (case and width are the analyzer's business, and
     highlights then show the text as written)."""
-    return _t2s().convert(text) if text and CJK_RE.search(text) else (text or "")
+    return to_simplified(text)
 
 
 def analyzers(ik: bool) -> dict:

@@ -239,3 +239,77 @@ def test_reindex_changes_no_results(indexed, backend, province_monitor):
     reindex_schema("qujing")
     assert snapshot() == before
     assert backend.count("kunming") == 6 and backend.count("qujing") == 2
+
+
+# --- a few thousand generated opinions: the right ones, the right ones first ---------------
+
+SUBJECTS = ["路灯", "道路", "饮水", "农田灌溉", "垃圾清运", "停车场", "养老院", "卫生院", "医保", "网络信号", "公交", "学校",
+            "噪音", "电网", "集贸市场"]
+PROBLEMS = ["不亮", "损坏", "坑洼", "困难", "不及时", "不足", "老化", "太少", "扰民", "经常中断"]
+FILLERS = ["群众反映强烈，希望尽快解决。", "这个问题已经存在多年。", "雨季来临，问题更加突出。", "老人和孩子尤其不便。",
+           "请相关部门实地查看并给予答复。", "建议列入明年的民生实事项目。", "代表在接待日走访时了解到这一情况。"]
+PLACES = "安宁和平兴隆永胜长乐新民团结光明红星金沙清水石桥龙泉凤鸣松林梅园竹园茶山白塔"
+
+
+def generated_docs(schema: str, n: int, seed: int) -> list[dict]:
+    import random
+
+    from liaison.search.documents import doc_id
+
+    rng = random.Random(seed)
+    docs = []
+    for pk in range(1, n + 1):
+        subject, other = rng.sample(SUBJECTS, 2)
+        village = "".join(rng.sample(PLACES, 2)) + "村"
+        title = f"{village}{subject}{rng.choice(PROBLEMS)}" if rng.random() < 0.7 else f"{village}的几点意见"
+        content = f"{rng.choice(FILLERS)}{village}的{other}{rng.choice(PROBLEMS)}，{subject}也有问题。" + rng.choice(FILLERS)
+        status = rng.choice(["registered", "referred", "replied"])
+        docs.append({
+            "doc_id": doc_id(schema, 100000 + pk), "schema_name": schema, "opinion_id": 100000 + pk, "title": title,
+            "content": content, "reply_text": "", "category_code": "other", "category_name": "其他", "status": status,
+            "awaiting_reply": status == "referred", "channel": "reception", "tier": "office", "position_id": 1,
+            "position_name": "联络室", "division_id": 1, "division_code": "530101", "division_name": "五华区",
+            "division_codes": ["530100", "530101"], "division_names": "五华区",
+            "registered_at": BASE + timedelta(hours=pk), "due_on": None,
+        })
+    return docs
+
+
+@pytest.fixture
+def generated(db, backend):
+    docs = {"kunming": generated_docs("kunming", 1500, 1), "qujing": generated_docs("qujing", 500, 2)}
+    for batch in docs.values():
+        backend.index(batch)
+    if hasattr(backend, "tidy"):
+        backend.tidy()
+    return docs
+
+
+GENERATED_QUERIES = ["路", "水", "路灯", "医保", "停车场", "卫生院", "农田灌溉", "网络信号", "集贸市场"]
+
+
+def test_generated_opinions_right_ones_and_right_ones_first(generated, backend, kunming_admin):
+    """1,500 generated kunming opinions (+500 in qujing), queries of 1-4 characters."""
+    from liaison.search.text import normalize
+
+    for query in GENERATED_QUERIES:
+        def has(doc, field):
+            return query in normalize(doc[field])
+
+        expected = {d["doc_id"] for d in generated["kunming"] if has(d, "title") or has(d, "content")}
+        in_title = {d["doc_id"] for d in generated["kunming"] if has(d, "title")}
+        assert expected, f"{query}: the generator should produce matches"
+        result = km(kunming_admin, query, first=100)
+        assert result.total == len(expected), query  # every one that contains it, nothing else
+        seen, after = [], None
+        while True:
+            page = km(kunming_admin, query, first=100, after=after)
+            seen += ids(page)
+            if not page.has_next_page:
+                break
+            after = page.end_cursor
+        assert set(seen) == expected and len(seen) == len(expected), query
+        # ranking: opinions with the query in their title come before those with it only in the text
+        top = ids(result)[: min(len(in_title), 20)]
+        assert top and set(top) <= in_title, query
+        assert all(h.schema_name == "kunming" for h in result.hits), query
