@@ -2,8 +2,9 @@
 
 Sizing: each worker process holds one Django instance with a persistent database
 connection per thread (CONN_MAX_AGE=60), so connections per pod = WEB_CONCURRENCY x
-GUNICORN_THREADS; keep (pods x that) below PostgreSQL's max_connections, or put
-PgBouncer (transaction mode) in front. See docs/OPERATIONS.md, "Scale".
+GUNICORN_THREADS; keep (pods x that) below PostgreSQL's max_connections. A pooler in
+front must use session mode (django-tenants sets search_path per connection). See
+docs/OPERATIONS.md, "Scale".
 """
 from __future__ import annotations
 

@@ -65,8 +65,9 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{/* Every setting, by reference: plain settings from the ConfigMap, secrets from the
-     Secret. Optional secrets (broker, search, Sentry) may be absent from the Secret. */}}
+{{/* Every setting, by reference: plain settings from the ConfigMap (the fixed ones, then
+     config.settings), secrets from the Secret. Optional secrets (broker, search, Sentry,
+     cache, SMTP password) may be absent from the Secret. */}}
 {{- define "liaison.env" -}}
 {{- $cm := include "liaison.configMapName" . -}}
 {{- $secret := include "liaison.secretName" . -}}
@@ -87,7 +88,14 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
     secretKeyRef:
       name: {{ $secret }}
       key: DATABASE_URL
-{{- range $key := list "CELERY_BROKER_URL" "ELASTICSEARCH_URL" "SENTRY_DSN" }}
+{{- range $key := keys .Values.config.settings | sortAlpha }}
+- name: {{ $key }}
+  valueFrom:
+    configMapKeyRef:
+      name: {{ $cm }}
+      key: {{ $key }}
+{{- end }}
+{{- range $key := list "CELERY_BROKER_URL" "ELASTICSEARCH_URL" "SENTRY_DSN" "LIAISON_CACHE_URL" "EMAIL_HOST_PASSWORD" }}
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:
@@ -112,14 +120,20 @@ securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- end -}}
 
+{{- define "liaison.mediaClaimName" -}}
+{{- default (printf "%s-media" (include "liaison.fullname" .)) .Values.media.persistence.existingClaim -}}
+{{- end -}}
+
+{{/* Volumes of the long-running pods: /tmp, and media (uploads, attachments, exports),
+     which web and worker must share. */}}
 {{- define "liaison.volumes" -}}
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
 - name: media
-{{- if .Values.media.existingClaim }}
+{{- if .Values.media.persistence.enabled }}
   persistentVolumeClaim:
-    claimName: {{ .Values.media.existingClaim }}
+    claimName: {{ include "liaison.mediaClaimName" . }}
 {{- else }}
   emptyDir:
     sizeLimit: {{ .Values.media.sizeLimit }}

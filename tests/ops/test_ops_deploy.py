@@ -146,6 +146,7 @@ def test_compose_app_containers_are_locked_down(compose):
         assert env["DEBUG"] == "false"
         assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
         assert env["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+        assert env["LIAISON_CACHE_URL"] == "redis://redis:6379/1"  # rate limits shared by every process
         assert env["ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
     assert list(compose["services"]["web"]["ports"]) == ["${LIAISON_HTTP_PORT:-8000}:8000"]
     exposed = [n for n, s in compose["services"].items() if s.get("ports")]

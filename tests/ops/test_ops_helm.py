@@ -15,7 +15,8 @@ CHART = ROOT / "helm"
 KUBERNETES_VERSION = "1.34.0"
 SETTINGS = {"DATABASE_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "SENTRY_DSN", "SECRET_KEY",
             "LIAISON_BASE_HOST", "DEBUG"}
-SECRET_SETTINGS = {"DATABASE_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "SENTRY_DSN", "SECRET_KEY"}
+SECRET_SETTINGS = {"DATABASE_URL", "CELERY_BROKER_URL", "ELASTICSEARCH_URL", "SENTRY_DSN", "SECRET_KEY",
+                   "LIAISON_CACHE_URL", "EMAIL_HOST_PASSWORD"}
 
 
 def production_values() -> dict:
@@ -135,8 +136,8 @@ def test_every_setting_comes_from_the_configmap_or_the_secret(rendered):
     for workload, template in pod_specs(docs):
         for container in containers(template):
             env = {e["name"]: e for e in container["env"]}
-            assert SETTINGS <= set(env), (workload, container["name"])
-            for key in SETTINGS:
+            assert SETTINGS | SECRET_SETTINGS <= set(env), (workload, container["name"])
+            for key in SETTINGS | SECRET_SETTINGS:
                 source = env[key]["valueFrom"]
                 if key in SECRET_SETTINGS:
                     ref = source["secretKeyRef"]
@@ -149,6 +150,17 @@ def test_every_setting_comes_from_the_configmap_or_the_secret(rendered):
                     assert ref == {"name": "liaison-config", "key": key}
                     assert key in configmap["data"]
     assert configmap["data"]["DEBUG"] == "false"
+
+
+def test_other_settings_go_through_the_configmap_too():
+    docs = render(production_values())
+    configmap = one(docs, "ConfigMap", "liaison-config")
+    assert configmap["data"]["EMAIL_PORT"] == "465" and configmap["data"]["ELASTICSEARCH_INDEX_PREFIX"] == "yn-liaison"
+    for workload, template in pod_specs(docs):
+        for container in containers(template):
+            env = {e["name"]: e for e in container["env"]}
+            assert env["EMAIL_HOST"]["valueFrom"]["configMapKeyRef"] == {"name": "liaison-config", "key": "EMAIL_HOST"}
+            assert env["NO_PROXY"] == {"name": "NO_PROXY", "value": ".svc,.cluster.local"}
 
 
 def test_web_has_probes_service_hpa_and_pdb_that_match_its_pods(rendered):
@@ -199,9 +211,23 @@ def test_production_values_pin_the_image_by_digest_and_enable_worker_autoscaling
                       "4f2a9c1e0b7d3a5c6e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"}
     assert "replicas" not in one(docs, "Deployment", "liaison-worker")["spec"]
     assert one(docs, "HorizontalPodAutoscaler", "liaison-worker")["spec"]["maxReplicas"] == 12
-    media = next(v for v in one(docs, "Deployment", "liaison-web")["spec"]["template"]["spec"]["volumes"]
-                 if v["name"] == "media")
-    assert media == {"name": "media", "persistentVolumeClaim": {"claimName": "liaison-media"}}
+    for deployment in ("liaison-web", "liaison-worker", "liaison-beat"):
+        volumes = one(docs, "Deployment", deployment)["spec"]["template"]["spec"]["volumes"]
+        assert {"name": "media", "persistentVolumeClaim": {"claimName": "liaison-media"}} in volumes
+    assert by_kind(docs, "PersistentVolumeClaim") == []  # an existing claim is used as is
+
+
+def test_web_and_worker_share_one_kept_read_write_many_media_claim():
+    docs = render({})
+    claim = one(docs, "PersistentVolumeClaim", "liaison-media")
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    for deployment in ("liaison-web", "liaison-worker"):
+        spec = one(docs, "Deployment", deployment)["spec"]["template"]["spec"]
+        assert {"name": "media", "persistentVolumeClaim": {"claimName": "liaison-media"}} in spec["volumes"]
+        assert {"name": "media", "mountPath": "/var/lib/liaison/media"} in spec["containers"][0]["volumeMounts"]
+    job = one(docs, "Job", "liaison-migrate")["spec"]["template"]["spec"]
+    assert [v["name"] for v in job["volumes"]] == ["tmp"], "the hook Job must not wait for the claim"
 
 
 def test_without_autoscaling_the_deployment_sets_replicas():
@@ -218,6 +244,8 @@ def test_without_autoscaling_the_deployment_sets_replicas():
     ({"baseHost": "https://rd.example.gov.cn/"}, "does not match pattern"),
     ({"secrets": {"databaseUrl": "mysql://db/liaison"}}, "does not match pattern"),
     ({"config": {"logFormat": "xml"}}, "value must be one of"),
+    ({"config": {"settings": {"DATABASE_URL": "postgres://x"}}}, "DATABASE_URL"),
+    ({"config": {"settings": {"email-host": "smtp"}}}, "does not match pattern"),
 ])
 def test_the_values_schema_rejects_mistakes(values, message):
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError) as error:

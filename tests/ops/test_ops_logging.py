@@ -153,3 +153,27 @@ def test_liaison_log_format_text_overrides_production_default():
     assert "WARNING liaison.ops.check [- -] reached [Filtered]" in line
     with pytest.raises(json.JSONDecodeError):
         json.loads(line)
+
+
+def test_django_request_lines_carry_the_context_but_not_the_query_string(db):
+    """django.request logs 404s after the middleware has returned, passing the request
+    object; the line still gets the request id and never the query string."""
+    from io import StringIO
+
+    from liaison.platform.ops.logging import ContextFilter, JsonFormatter
+
+    stream = StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s"))
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = Client(HTTP_HOST="kunming.localhost").get("/no-such-page/", {"citizenPhone": "13812345678", "q": "张三"})
+    finally:
+        logger.removeHandler(handler)
+    (line,) = [json.loads(x) for x in stream.getvalue().splitlines()]
+    assert response.status_code == 404
+    assert line["request_id"] == response["X-Request-ID"] and line["prefecture"] == "kunming"
+    assert line["request"] == "GET /no-such-page/"
+    assert "13812345678" not in stream.getvalue() and "张三" not in stream.getvalue()
