@@ -2,7 +2,9 @@
 calendar (editable: each year's holidays and make-up working days are entered when the
 State Council publishes them) and the cross-prefecture referral links (read-only).
 
-Shown on the province host only; writing needs the province admin role.
+Shown on the province host only, to province-wide readers; editing the reference data
+needs the province admin role (or a superuser). The Principal grants nobody general
+write access on the province host; this reference data is the one deliberate exception.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.contrib import admin
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from liaison.platform.accounts.models import Role
 from liaison.platform.accounts.principal import principal_for
 
 from .models import CalendarDay, CalendarYear, Category, CrossReferral
@@ -17,6 +20,14 @@ from .models import CalendarDay, CalendarYear, Category, CrossReferral
 
 def _on_province_host() -> bool:
     return connection.schema_name == get_public_schema_name()
+
+
+def may_edit_reference_data(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    principal = principal_for(request)
+    return Role.PROVINCE_ADMIN in principal.province_roles and getattr(principal, "credentials_error", None) is None
 
 
 class ProvinceModelAdmin(admin.ModelAdmin):
@@ -29,7 +40,7 @@ class ProvinceModelAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request, *args):
-        return _on_province_host() and principal_for(request).can_write("public")
+        return _on_province_host() and may_edit_reference_data(request)
 
     def has_change_permission(self, request, obj=None):
         return self.has_add_permission(request)

@@ -54,3 +54,21 @@ def test_unpublished_year_counts_monday_to_friday():
 def test_months_clamp_to_month_end():
     assert calendar.add_months(D(2026, 1, 31), 1) == D(2026, 2, 28)
     assert calendar.add_months(D(2026, 11, 15), 3) == D(2027, 2, 15)
+
+
+def test_calendar_is_edited_in_the_province_admin_by_province_admins_only(client, kunming):
+    from liaison.platform.accounts.models import Membership, User
+
+    admin = User.objects.create_user(username="prov-admin", password="pw", is_staff=True)
+    Membership.objects.create(user=admin, prefecture=None, role="province_admin")
+    local = User.objects.create_user(username="km-staff-cal", password="pw", is_staff=True)
+    Membership.objects.create(user=local, prefecture=kunming, role="prefecture_admin")
+    client.force_login(admin)
+    resp = client.post("/admin/province/calendarday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"},
+                       HTTP_HOST="localhost")
+    assert resp.status_code == 302, resp.content[:500]
+    assert CalendarDay.objects.filter(date=D(2027, 1, 1), kind="holiday").exists()
+    assert not calendar.is_working_day(D(2027, 1, 1))
+    client.force_login(local)
+    assert client.get("/admin/province/calendarday/add/", HTTP_HOST="localhost").status_code == 403
+    assert client.get("/admin/province/crossreferral/", HTTP_HOST="kunming.localhost").status_code in (403, 404)
