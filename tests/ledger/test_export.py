@@ -128,3 +128,13 @@ def test_templates_have_chinese_headers_a_guide_and_import_back_empty(in_kunming
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and "查询码,来源编号,登记时间" in csv_bytes.decode("utf-8-sig")
     report = run_import(path, dry_run=True)
     assert report.ok and report.rows == 0
+
+
+def test_the_column_guide_in_the_docs_lists_every_column():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "LEDGER.md").read_text(encoding="utf-8")
+    for kind in spec.kinds():
+        assert f"kind `{kind.key}`" in text
+        for column in kind.exported_columns:
+            assert f"| {column.header} |" in text and f"`{column.key}`" in text, column.header

@@ -71,6 +71,9 @@ from .divisions import division_columns, resolve_division
 from .positions import position_index
 
 
+ANNOUNCE_BATCH = 2000
+
+
 def _labels(enum) -> tuple[str, ...]:
     return tuple(str(label) for _, label in enum.choices)
 
@@ -638,11 +641,12 @@ class OpinionImporter(SheetImporter):
         wanted = [r.fields["tracking_code"] for r in new if r.fields["tracking_code"]]
         if wanted:
             taken = set(Opinion.objects.filter(tracking_code__in=wanted).values_list("tracking_code", flat=True))
+        fresh = self._fresh_codes(sum(1 for r in new if not r.fields["tracking_code"]), taken)
         objs = []
         for r in new:
             fields = dict(r.fields)
             if not fields["tracking_code"]:
-                fields["tracking_code"] = self._fresh_code(taken)
+                fields["tracking_code"] = fresh.pop()
             elif fields["tracking_code"] in taken:
                 self.error(r, "tracking_code", f"查询码 {fields['tracking_code']} 已被使用", "duplicate")
                 continue
@@ -665,12 +669,15 @@ class OpinionImporter(SheetImporter):
             if r.values.get("duplicate_of") is not None and self.given(r, "duplicate_of"):
                 self.duplicates.append((r.number, r.obj.pk, r.values["duplicate_of"]))
 
-    def _fresh_code(self, taken: set[str]) -> str:
-        while True:
-            code = new_tracking_code()
-            if code not in taken and not Opinion.objects.filter(tracking_code=code).exists():
-                taken.add(code)
-                return code
+    def _fresh_codes(self, n: int, taken: set[str]) -> list[str]:
+        """n unused tracking codes, drawn as the opinions app draws them, checked in one query."""
+        codes: set[str] = set()
+        while len(codes) < n:
+            batch = {new_tracking_code() for _ in range(n - len(codes))} - taken - codes
+            used = set(Opinion.objects.filter(tracking_code__in=batch).values_list("tracking_code", flat=True))
+            codes |= batch - used
+        taken |= codes
+        return list(codes)
 
     def _write_handling(self, rows: list[Row]) -> None:
         """Referral, reply and ratings of the current round, and (without a 办理过程 sheet)
@@ -755,10 +762,13 @@ class OpinionImporter(SheetImporter):
         Opinion.objects.bulk_update(updates, ["duplicate_of_id"], batch_size=500)
 
     def _announce(self) -> None:
-        """After commit: opinion_changed for every opinion written (search, statistics)."""
+        """After commit: opinion_changed for the opinions written (search, statistics),
+        in batches (`opinion_ids`, which the receivers take) rather than one per opinion."""
         schema = connection.schema_name
-        for pk in self.written:
-            opinion_changed.send(sender=Opinion, opinion_id=pk, schema_name=schema, deleted=False)
+        ids = sorted(set(self.written))
+        for start in range(0, len(ids), ANNOUNCE_BATCH):
+            batch = ids[start:start + ANNOUNCE_BATCH]
+            opinion_changed.send(sender=Opinion, opinion_id=None, opinion_ids=batch, schema_name=schema, deleted=False)
 
 
 def imported_step(opinion_id: int, status: str, at) -> Transition:
