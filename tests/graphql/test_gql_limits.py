@@ -72,6 +72,11 @@ def test_complexity_above_2500_is_refused(key):
     assert gql("kunming", f"{{ positions(first: 10) {{ edges {{ node {{ {fields} }} }} }} }}", key=key).ok()
 
 
+def test_a_page_of_50_with_45_fields_each_fits_the_complexity_limit(key):
+    fields = " ".join(["code name address openingHours tierLabel"] * 9)  # 45 fields
+    assert gql("kunming", f"{{ positions(first: 50) {{ totalCount edges {{ node {{ {fields} }} }} }} }}", key=key).ok()
+
+
 def test_repeated_fragments_cannot_blow_up_validation(key):
     frags = ["fragment F0 on Position { code }"]
     for i in range(1, 30):

@@ -50,6 +50,7 @@ def test_positions_page_of_10_and_of_100_cost_the_same_queries(kunming, make_key
     assert len(data10["positions"]["edges"]) == 10 and len(data100["positions"]["edges"]) == 100
     nested = sum(len(e["node"]["stationedDeputies"]) for e in data100["positions"]["edges"])
     assert nested >= 190
+    print(f"\n[query count] page of 10: {small}, page of 100: {large}")
     assert small == large, f"page of 10: {small} queries, page of 100: {large}"
 
 
@@ -72,6 +73,7 @@ def test_opinions_page_of_10_and_of_100_cost_the_same_queries(kunming, make_key)
     assert len(data100["opinions"]["edges"]) == 100
     assert all(len(e["node"]["referrals"]) == 1 and len(e["node"]["transitions"]) == 3 for e in data100["opinions"]["edges"])
     assert data100["opinions"]["edges"][0]["node"]["citizenName"] == "张**"
+    print(f"\n[query count] page of 10: {small}, page of 100: {large}")
     assert small == large, f"page of 10: {small} queries, page of 100: {large}"
 
 
@@ -90,6 +92,7 @@ def test_events_page_of_10_and_of_100_cost_the_same_queries(kunming, make_key):
     large, data = count_queries(key, EVENTS, {"n": 100})
     assert len(data["events"]["edges"]) == 100
     assert all(len(e["node"]["scheduledDeputies"]) == 2 for e in data["events"]["edges"])
+    print(f"\n[query count] page of 10: {small}, page of 100: {large}")
     assert small == large, f"page of 10: {small} queries, page of 100: {large}"
 
 
@@ -107,4 +110,5 @@ def test_deputies_page_of_10_and_of_100_cost_the_same_queries(kunming, make_key)
     small, _ = count_queries(key, DEPUTIES, {"n": 10})
     large, data = count_queries(key, DEPUTIES, {"n": 100})
     assert len(data["deputies"]["edges"]) == 100
+    print(f"\n[query count] page of 10: {small}, page of 100: {large}")
     assert small == large, f"page of 10: {small} queries, page of 100: {large}"
