@@ -51,9 +51,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         from django.core.exceptions import ObjectDoesNotExist
         from django.http import Http404
 
+        from liaison.tenants.common.errors import ServiceError
+
         if isinstance(original, (ObjectDoesNotExist, Http404)):
             formatted["message"] = "未找到 (not found)"
             ext["code"] = "NOT_FOUND"
+        elif isinstance(original, ServiceError):  # a selector refusing input outside a mutation payload
+            ext["code"] = "NOT_FOUND" if all(e.code == "not_found" for e in original.errors) else "BAD_USER_INPUT"
+            ext["fields"] = [{"field": e.field, "message": e.message, "code": e.code} for e in original.errors]
         else:
             log.error("GraphQL resolver error", exc_info=original)
             ext.setdefault("code", "INTERNAL_SERVER_ERROR")

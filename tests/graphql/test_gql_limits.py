@@ -206,3 +206,17 @@ def test_graphiql_is_served_to_browsers_only_in_debug(kunming, settings):
     assert graphql_view().view_initkwargs["graphiql"] is True
     settings.DEBUG = False
     assert graphql_view().view_initkwargs["graphiql"] is False
+
+
+def test_service_errors_outside_payloads_are_user_errors_not_internal_ones():
+    from graphql import GraphQLError
+
+    from liaison.graphql.views import format_error
+    from liaison.tenants.common.errors import FieldError, ServiceError
+
+    bad = format_error(GraphQLError("x", path=["f"], original_error=ServiceError([FieldError("code", "无效", "invalid")])))
+    assert bad["extensions"] == {"code": "BAD_USER_INPUT", "fields": [{"field": "code", "message": "无效", "code": "invalid"}]}
+    missing = format_error(GraphQLError("x", path=["f"], original_error=ServiceError.single("id", "无", "not_found")))
+    assert missing["extensions"]["code"] == "NOT_FOUND"
+    crash = format_error(GraphQLError("secret detail", path=["f"], original_error=RuntimeError("secret detail")))
+    assert crash["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and "secret" not in crash["message"]
