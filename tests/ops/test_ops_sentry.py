@@ -12,6 +12,7 @@ import json
 import graphene
 import pytest
 import sentry_sdk
+from celery import shared_task
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 from graphene_django import views as graphene_views
@@ -230,3 +231,29 @@ def test_integrations_and_privacy_options_are_set(transport):
     assert options["max_request_body_size"] == "never"
     installed = {i.identifier for i in sentry_sdk.get_client().integrations.values()}
     assert {"django", "celery", "graphene"} <= installed
+
+
+
+@shared_task(name="liaison.tests.ops.failing_notify")
+def failing_notify(opinion_id, message):
+    raise RuntimeError("gateway refused the message")
+
+
+def test_a_failing_task_is_reported_with_its_prefecture_and_without_text_arguments(transport, in_qujing):
+    """A Celery task run in a prefecture's schema (eagerly here: no broker in the test
+    settings) is tagged with that prefecture and its task id; the arguments, which may
+    carry a citizen's words, are not sent (the SDK withholds them without PII; if they
+    were sent, the scrubber would keep only identifiers)."""
+    message = f"{CITIZEN['citizenName']}您好，您反映的问题已受理：{CITIZEN['content']} 回电 {CITIZEN['citizenPhone']}"
+    result = failing_notify.apply(args=[42, message])
+    assert result.failed()
+    sentry_sdk.flush(timeout=2)
+    (event,) = transport.events()
+    assert event["tags"]["prefecture"] == "qujing"
+    assert event["tags"]["request_id"] == result.id
+    raw = transport.raw()
+    for secret in SECRETS:
+        assert secret not in raw
+    job = event["extra"]["celery-job"]
+    assert job["task_name"] == "liaison.tests.ops.failing_notify"
+    assert job["args"] == "[Filtered]" and job["kwargs"] == "[Filtered]"
