@@ -5,12 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from liaison.tenants.common.errors import ServiceError
 
 from . import api_keys
-from .models import ApiKey, Membership, User
+from .models import ApiKey, Membership, Role, User
+from .principal import principal_for
 
 
 class MembershipInline(admin.TabularInline):
@@ -109,3 +111,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Keys are revoked, not deleted, so the record of who had access stays.
         return False
+
+    # Keys are managed on the province host by province administrators (and superusers).
+    def _allowed(self, request) -> bool:
+        return connection.schema_name == "public" and Role.PROVINCE_ADMIN in principal_for(request).province_roles
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)

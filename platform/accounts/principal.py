@@ -4,7 +4,7 @@ interface (GraphQL, dashboard, exports, search) asks.
 A Principal is built once per request from the session user's memberships or from an
 API key (Authorization: Bearer …). The rules are the matrix `MATRIX` below (role or key
 scope × operation), printed in docs/API.md and covered cell by cell by
-tests/graphql/test_permissions.py:
+tests/graphql/test_gql_permissions.py:
 
 - province roles read every prefecture (monitor: read-only, personal data masked;
   province admin: may also read personal data), never write into a prefecture;

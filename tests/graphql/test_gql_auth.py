@@ -173,3 +173,18 @@ def test_admin_creates_a_key_shows_it_once_and_revokes(kunming, django_user_mode
     assert secret not in listing.content.decode() and row.prefix in listing.content.decode()
     client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [row.pk]})
     assert gql("kunming", VIEWER, key=secret).status == 401
+
+
+def test_key_admin_is_for_province_admins_on_the_province_host_only(kunming, django_user_model, users):
+    root = django_user_model.objects.create_superuser("root2", "r@example.com", "pw")
+    c = Client(HTTP_HOST="kunming.localhost")
+    c.force_login(root)
+    assert c.get("/admin/accounts/apikey/").status_code in (302, 403, 404)
+    c = Client(HTTP_HOST="localhost")
+    staff = users["kunming_admin"]
+    staff.is_staff = True
+    staff.save()
+    c.force_login(staff)
+    assert c.get("/admin/accounts/apikey/").status_code in (302, 403)
+    c.force_login(root)
+    assert c.get("/admin/accounts/apikey/").status_code == 200
