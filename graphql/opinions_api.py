@@ -408,6 +408,18 @@ class HandlingUnitFilter(graphene.InputObjectType):
     search = graphene.String()
 
 
+class RouteProposalType(graphene.ObjectType):
+    class Meta:
+        name = "RouteProposal"
+        description = "A handling unit proposed for an opinion (level + place + category); staff confirm with referOpinion."
+
+    unit = graphene.Field(HandlingUnitType, required=True)
+    score = graphene.Int(required=True)
+    reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
+    route_note = graphene.String(required=True)
+    suggest_conversion = graphene.Boolean(required=True, description="Prefecture/province matters go up as a deputy suggestion.")
+
+
 OpinionConnection = connection_for(OpinionType)
 SuggestionConnection = connection_for(SuggestionType)
 HandlingUnitConnection = connection_for(HandlingUnitType)
@@ -419,6 +431,19 @@ class OpinionsQuery(graphene.ObjectType):
     handling_units = graphene.relay.ConnectionField(HandlingUnitConnection, **connection_args(HandlingUnitFilter))
     categories = graphene.List(graphene.NonNull(CategoryType), required=True,
                                description="The province's opinion categories (public: front ends list them).")
+    route_proposals = graphene.List(graphene.NonNull(RouteProposalType), required=True, opinion=graphene.ID(required=True),
+                                    limit=graphene.Int(default_value=5),
+                                    description="Handling units proposed for a triaged opinion, best first.")
+
+    def resolve_route_proposals(root, info, opinion, limit=5):
+        pk = local_pk(opinion, "Opinion")
+        if pk is None or not om.Opinion.objects.filter(pk=pk).exists():
+            from liaison.graphql.relay import NotFound
+
+            raise NotFound("意见")
+        proposals = opinion_services.propose_route(pk, limit=max(1, min(limit or 5, 20)))
+        loaders.mark_batch([p.unit for p in proposals])
+        return proposals
 
     def resolve_opinions(root, info, filter=None, order_by=None, **kwargs):  # noqa: A002
         f = filter or {}
@@ -874,7 +899,8 @@ ROOT_PERMISSIONS = {
     "Query.suggestions": Op.READ,
     "Query.handlingUnits": Op.READ,
     "Query.categories": Op.PUBLIC,
+    "Query.routeProposals": Op.READ,
     **mutation_permissions(OpinionsMutation),
 }
 
-PREFECTURE_HOST_ONLY = {"Query.opinions", "Query.suggestions", "Query.handlingUnits"}
+PREFECTURE_HOST_ONLY = {"Query.opinions", "Query.suggestions", "Query.handlingUnits", "Query.routeProposals"}

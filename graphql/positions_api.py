@@ -472,6 +472,11 @@ class PositionsQuery(graphene.ObjectType):
                               description="This prefecture's standards checklist.")
     coverage = graphene.Field(CoverageType, required=True, division=graphene.ID(description="Default: the whole prefecture."),
                               description="Coverage of 两个必建 (positions.selectors.coverage_two_musts).")
+    points_rules = graphene.List(graphene.NonNull(lambda: PointsRuleType), required=True,
+                                 description="This prefecture's points scheme for the performance record (empty: none).")
+
+    def resolve_points_rules(root, info):
+        return list(dm.PointsRule.objects.order_by("metric"))
 
     def resolve_divisions(root, info, filter=None, order_by=None, **kwargs):  # noqa: A002
         qs = Division.objects.all()
@@ -800,6 +805,67 @@ class EndStationing(ServiceMutation):
         return {"stationing": deputy_services.end_stationing(pk_of(id, "Stationing", "id"), end_on=end_on)}
 
 
+class BringInProvinceDeputy(ServiceMutation):
+    """Bring a provincial or national deputy of the province-wide roster into this
+    prefecture (a local record, to station them here); returns the existing one if any."""
+
+    op = Op.MANAGE
+    deputy = graphene.Field(DeputyType)
+
+    class Input:
+        roster_code = graphene.String(required=True, description="The deputy's province-wide roster code.")
+
+    error_fields = {"identity": "rosterCode"}
+
+    @classmethod
+    def perform(cls, root, info, roster_code, **_):
+        from liaison.platform.roster.models import ProvinceDeputy
+        from liaison.tenants.common.errors import ServiceError
+
+        identity = ProvinceDeputy.objects.filter(code=roster_code.strip()).values_list("pk", flat=True).first()
+        if identity is None:
+            raise ServiceError.single("identity", f"全省名册中没有编号为 {roster_code} 的代表", "not_found")
+        return {"deputy": deputy_services.bring_in_province_deputy(identity)}
+
+
+PointsMetric = enum_from(dm.Metric, "PointsMetric")
+
+
+class PointsRuleType(graphene.ObjectType):
+    class Meta:
+        name = "PointsRule"
+
+    metric = graphene.Field(PointsMetric, required=True)
+    points = graphene.Float(required=True)
+    cap_per_year = graphene.Float()
+    active = graphene.Boolean(required=True)
+
+    def resolve_points(root, info):
+        return float(root.points)
+
+    def resolve_cap_per_year(root, info):
+        return float(root.cap_per_year) if root.cap_per_year is not None else None
+
+
+class SetPointsRule(ServiceMutation):
+    """This prefecture's points scheme for the performance record (积分制): points per unit of a metric."""
+
+    op = Op.MANAGE
+    rule = graphene.Field(PointsRuleType)
+
+    class Input:
+        metric = PointsMetric(required=True)
+        points = graphene.Float(required=True)
+        cap_per_year = graphene.Float()
+        active = graphene.Boolean()
+
+    @classmethod
+    def perform(cls, root, info, metric, points, cap_per_year=None, active=True, **_):
+        rule = deputy_services.set_points_rule(plain(metric), points, cap_per_year=cap_per_year,
+                                               active=True if active is None else active)
+        return {"rule": rule}
+
+
 class PositionsMutation(graphene.ObjectType):
     create_position = CreatePosition.Field()
     update_position = UpdatePosition.Field()
@@ -812,6 +878,8 @@ class PositionsMutation(graphene.ObjectType):
     update_deputy = UpdateDeputy.Field()
     station_deputy = StationDeputy.Field()
     end_stationing = EndStationing.Field()
+    bring_in_province_deputy = BringInProvinceDeputy.Field()
+    set_points_rule = SetPointsRule.Field()
 
 
 ROOT_PERMISSIONS = {
@@ -821,7 +889,8 @@ ROOT_PERMISSIONS = {
     "Query.positionByCode": Op.READ,
     "Query.checklist": Op.READ,
     "Query.coverage": Op.READ,
+    "Query.pointsRules": Op.READ,
     **mutation_permissions(PositionsMutation),
 }
 
-PREFECTURE_HOST_ONLY = {"Query.divisions", "Query.positions", "Query.deputies", "Query.positionByCode", "Query.checklist", "Query.coverage"}
+PREFECTURE_HOST_ONLY = {"Query.divisions", "Query.positions", "Query.deputies", "Query.positionByCode", "Query.checklist", "Query.coverage", "Query.pointsRules"}

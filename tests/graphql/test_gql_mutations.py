@@ -171,3 +171,26 @@ def test_tracking_codes_and_citizen_data_need_the_personal_scope(w, keys):
     by_code = gql("kunming", "query($c: String) { opinions(filter: {trackingCode: $c}) { totalCount } }",
                   {"c": w.opinions[0].tracking_code}, key=keys["kunming_read"])
     assert by_code.codes == ["FORBIDDEN"]
+
+
+def test_route_proposals_points_scheme_and_province_deputies(w, admin, keys):
+    oid = gid("Opinion", w.opinions[0].pk)
+    gql("kunming", "mutation($id: ID!) { triageOpinion(input: {id: $id, category: \"urban_rural\", jurisdictionLevel: COUNTY}) "
+                   "{ errors { code } } }", {"id": oid}, **admin).ok()
+    routes = gql("kunming", "query($id: ID!) { routeProposals(opinion: $id) { unit { id name } score reasons } }", {"id": oid},
+                 key=keys["kunming_read"]).ok()["routeProposals"]
+    assert routes and routes[0]["unit"]["name"] == w.units[0].name
+    rule = gql("kunming", "mutation { setPointsRule(input: {metric: OPINION, points: 2.5}) { rule { metric points } errors { code } } }",
+               **admin).ok()["setPointsRule"]
+    assert rule == {"rule": {"metric": "OPINION", "points": 2.5}, "errors": []}
+    assert gql("kunming", "{ pointsRules { metric points } }", key=keys["kunming_read"]).ok()["pointsRules"] == [
+        {"metric": "OPINION", "points": 2.5}]
+    unknown = gql("kunming", "mutation { bringInProvinceDeputy(input: {rosterCode: \"NOPE\"}) { errors { field code } } }",
+                  **admin).ok()["bringInProvinceDeputy"]
+    assert unknown["errors"] == [{"field": "rosterCode", "code": "not_found"}]
+    from liaison.platform.roster.models import ProvinceDeputy
+
+    ProvinceDeputy.objects.create(code="P-001", name="省代表甲", level="provincial")
+    brought = gql("kunming", "mutation { bringInProvinceDeputy(input: {rosterCode: \"P-001\"}) { deputy { name onRoll level } "
+                             "errors { code } } }", **admin).ok()["bringInProvinceDeputy"]
+    assert brought["deputy"] == {"name": "省代表甲", "onRoll": False, "level": "PROVINCIAL"}
