@@ -26,6 +26,19 @@ COLUMNS = (
 )
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 FACET_COLUMNS = {"category": "category_code", "status": "status", "prefecture": "schema_name"}
+# Up to this many prefectures, the tsquery also requires their scope lexemes, so the GIN
+# index yields only those prefectures' candidates (a phrase query rechecks every candidate).
+SCOPE_LEXEME_MAX = 4
+
+
+def scope_lexeme(schema_name: str) -> str:
+    """A lexeme no text can produce (the tokenizer splits at '_'), without position,
+    added to every document's vector: "_p_<schema>"."""
+    return f"_p_{schema_name}"
+
+
+def document_vector(doc: dict) -> str:
+    return f"{tsvector_literal(weighted_fields(doc))} '{scope_lexeme(doc['schema_name'])}'"
 
 
 class PostgresBackend(SearchBackend):
@@ -44,7 +57,7 @@ class PostgresBackend(SearchBackend):
                 params: list = []
                 for doc in chunk:
                     params.extend(doc[c] for c in COLUMNS)
-                    params.append(tsvector_literal(weighted_fields(doc)))
+                    params.append(document_vector(doc))
                 cursor.execute(
                     f"INSERT INTO {TABLE} ({cols}) VALUES {', '.join([row] * len(chunk))} "
                     f"ON CONFLICT (doc_id) DO UPDATE SET {updates}",
@@ -88,12 +101,12 @@ class PostgresBackend(SearchBackend):
             return cursor.fetchone()[0]
 
     # --- reads ----------------------------------------------------------------------
-    def _where(self, request: SearchRequest, tsquery: str | None) -> tuple[list[str], list]:
+    def _where(self, request: SearchRequest, match_query: str | None) -> tuple[list[str], list]:
         f = request.filters
         conds, params = ["schema_name = ANY(%s)"], [list(request.schemas)]
-        if tsquery:
+        if match_query:
             conds.append("search_vector @@ %s::tsquery")
-            params.append(tsquery)
+            params.append(match_query)
         for column, values in (("tier", f.tiers), ("position_id", f.position_ids), ("status", f.statuses),
                                ("category_code", f.categories), ("channel", f.channels)):
             if values:
@@ -117,59 +130,75 @@ class PostgresBackend(SearchBackend):
         return conds, params
 
     def search(self, request: SearchRequest) -> SearchResult:
-        tsquery = tsquery_literal(request.query)
-        if request.query.is_empty and request.query.negative:
-            tsquery = None  # only exclusions: applied below as a NOT
-        conds, params = self._where(request, tsquery)
-        if request.query.is_empty and request.query.negative:
+        """One statement: the matches are materialised once (the GIN recheck of phrase
+        queries and the ranking read each document's vector once), then the page and the
+        total/facet counts (GROUPING SETS) are taken from them; the page's texts are
+        fetched by id afterwards."""
+        q = request.query
+        rank_query = tsquery_literal(q)
+        match_query = rank_query
+        if match_query and len(request.schemas) <= SCOPE_LEXEME_MAX:
+            # narrow the GIN candidates to the prefectures searched (see scope_lexeme)
+            match_query = f"({match_query}) & (" + " | ".join(f"'{scope_lexeme(s)}'" for s in request.schemas) + ")"
+        conds, params = self._where(request, match_query)
+        if q.is_empty and q.negative:
             conds.append("NOT (search_vector @@ %s::tsquery)")
-            params.append(" | ".join(term_tsquery(t) for t in request.query.negative))
+            params.append(" | ".join(term_tsquery(t) for t in q.negative))
         sort = request.effective_sort
-        score_sql = f"ts_rank_cd('{RANK_WEIGHTS}', search_vector, %s::tsquery)" if tsquery else "0::real"
-        score_params = [tsquery] if tsquery else []
+        score_sql = f"ts_rank_cd('{RANK_WEIGHTS}', search_vector, %s::tsquery)" if rank_query else "0::real"
+        score_params = [rank_query] if rank_query else []
 
-        page_conds, page_params = list(conds), list(params)
+        page_cond, page_params = "TRUE", []
         if request.after:
-            if sort == "relevance":
-                page_conds.append(f"({score_sql}, registered_at, doc_id) < (%s::real, %s::timestamptz, %s)")
-                page_params += score_params + list(request.after)
-            elif sort == "newest":
-                page_conds.append("(registered_at, doc_id) < (%s::timestamptz, %s)")
-                page_params += list(request.after)
-            else:
-                page_conds.append("(registered_at, doc_id) > (%s::timestamptz, %s)")
-                page_params += list(request.after)
+            page_cond = {
+                "relevance": "(score, registered_at, doc_id) < (%s::real, %s::timestamptz, %s)",
+                "newest": "(registered_at, doc_id) < (%s::timestamptz, %s)",
+                "oldest": "(registered_at, doc_id) > (%s::timestamptz, %s)",
+            }[sort]
+            page_params = list(request.after)
         order = {
             "relevance": "score DESC, registered_at DESC, doc_id DESC",
             "newest": "registered_at DESC, doc_id DESC",
             "oldest": "registered_at ASC, doc_id ASC",
         }[sort]
-        sql = (f"SELECT {', '.join(COLUMNS)}, {score_sql} AS score FROM {TABLE} "
-               f"WHERE {' AND '.join(page_conds)} ORDER BY {order} LIMIT %s")
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT doc_id, schema_name, category_code, category_name, status, registered_at, {score_sql} AS score
+                FROM {TABLE} WHERE {' AND '.join(conds)}
+            ),
+            counts AS (
+                SELECT category_code, status, schema_name, max(category_name) AS category_name,
+                       GROUPING(category_code, status, schema_name) AS g, count(*) AS n
+                FROM m GROUP BY GROUPING SETS ((category_code), (status), (schema_name), ())
+            ),
+            page AS (
+                SELECT doc_id, score, row_number() OVER (ORDER BY {order}) AS rank
+                FROM (SELECT * FROM m WHERE {page_cond} ORDER BY {order} LIMIT %s) p
+            )
+            SELECT 'c', category_code, status, schema_name, category_name, g, n, NULL, NULL FROM counts
+            UNION ALL
+            SELECT 'p', NULL, NULL, NULL, NULL, NULL, rank, doc_id, score FROM page"""
         with connection.cursor() as cursor:
-            cursor.execute(sql, score_params + page_params + [request.first + 1])
-            names = [c.name for c in cursor.description]
-            rows = [dict(zip(names, r)) for r in cursor.fetchall()]
-            total, facets = self._counts(cursor, request, conds, params)
-        has_next = len(rows) > request.first
-        pieces = request.query.highlight_pieces
-        hits = [self._hit(r, pieces, sort, request.today) for r in rows[: request.first]]
+            cursor.execute(sql, score_params + params + page_params + [request.first + 1])
+            rows = cursor.fetchall()
+            page = sorted((r for r in rows if r[0] == "p"), key=lambda r: r[6])
+            docs = {}
+            if page:
+                cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE doc_id = ANY(%s)", [[r[7] for r in page]])
+                names = [c.name for c in cursor.description]
+                docs = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+        total, facets = self._counts(request, [r[1:7] for r in rows if r[0] == "c"])
+        has_next = len(page) > request.first
+        pieces = q.highlight_pieces
+        hits = [self._hit({**docs[r[7]], "score": r[8]}, pieces, sort, request.today) for r in page[: request.first] if r[7] in docs]
         return SearchResult(hits=hits, total=total, facets=facets, has_next_page=has_next)
 
-    def _counts(self, cursor, request: SearchRequest, conds: list[str], params: list) -> tuple[int, dict]:
-        """Total and facet counts in one scan (GROUPING SETS)."""
+    @staticmethod
+    def _counts(request: SearchRequest, rows: list[tuple]) -> tuple[int, dict]:
         wanted = [f for f in request.facets if f in FACET_COLUMNS]
-        # all three sets always (GROUPING() needs every column grouped somewhere); one scan
-        sets = "(category_code), (status), (schema_name), ()"
-        cursor.execute(
-            f"SELECT category_code, status, schema_name, max(category_name), "
-            f"GROUPING(category_code, status, schema_name) AS g, count(*) FROM {TABLE} "
-            f"WHERE {' AND '.join(conds)} GROUP BY GROUPING SETS ({sets})",
-            params,
-        )
         total = 0
         facets: dict[str, list[FacetValue]] = {f: [] for f in wanted}
-        for category, status, schema, category_name, g, n in cursor.fetchall():
+        for category, status, schema, category_name, g, n in rows:
             if g == 7:
                 total = n
             elif g == 3 and "category" in facets:
