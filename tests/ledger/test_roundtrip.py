@@ -60,3 +60,20 @@ def test_export_imported_into_a_new_prefecture_reproduces_it(ledger, tmp_path):
     assert a == b
     with schema_context("kunming"):
         assert facts() == original    # the source is untouched
+
+
+def test_an_export_imported_back_into_its_own_prefecture_changes_nothing(ledger, tmp_path):
+    from liaison.tenants.opinions import services as opinions
+
+    # two steps of one opinion in the same second, as the services can write them
+    op = ledger.opinions["registered"]
+    at = op.registered_at.replace(microsecond=0) + __import__("datetime").timedelta(minutes=5, microseconds=123)
+    opinions.add_attachments(op, attachments=[{"name": "a.txt", "url": "https://example.org/a"}], at=at)
+    opinions.add_attachments(op, attachments=[{"name": "b.txt", "url": "https://example.org/b"}], at=at)
+    before = facts()
+    path = tmp_path / "self.xlsx"
+    write_export(path, kinds=["all"], personal=True)
+    report = run_import(path, dry_run=False)
+    assert report.ok, report.text()
+    assert report.totals()["created"] == 0 and report.totals()["updated"] == 0, report.text()
+    assert facts() == before

@@ -14,11 +14,13 @@ report.MAX_KEPT_PROBLEMS).
 """
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from openpyxl.utils import get_column_letter
 
 from liaison.tenants.common.errors import FieldError, ServiceError
@@ -44,7 +46,7 @@ class Row:
     changed: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class SeenKey:
     row: int
     ok: bool
@@ -182,6 +184,10 @@ class SheetImporter:
                     self.counts.updated += 1
                 else:
                     self.counts.unchanged += 1
+        if settings.DEBUG and not connection.force_debug_cursor:   # (a test capturing queries keeps them)
+            # DEBUG keeps the SQL of every query (up to 9,000 of them): bulk statements of a
+            # large file would pile up hundreds of megabytes. Keep memory flat.
+            connection.queries_log.clear()
         if self.session.progress:
             self.session.progress(self.sheet, self.counts.rows, self.report.problem_count)
 
@@ -254,7 +260,7 @@ class SheetImporter:
         if row.existing is None:
             row.created = True
         else:
-            row.changed = any(getattr(row.existing, name) != value for name, value in row.fields.items())
+            row.changed = any(not same(getattr(row.existing, name), value) for name, value in row.fields.items())
             row.obj = row.existing
 
     def write(self, rows: list[Row]) -> None:
@@ -276,6 +282,13 @@ class SheetImporter:
         if seen is not None and not seen.ok:
             self.error(row, column, f"{label}“{value}”所在的第 {seen.row} 行有错误", "reference_has_errors")
         return seen
+
+
+def same(stored, given) -> bool:
+    """Equal as a ledger sees it: times to the second (files carry no microseconds)."""
+    if isinstance(stored, dt.datetime) and isinstance(given, dt.datetime):
+        return stored.replace(microsecond=0) == given.replace(microsecond=0)
+    return stored == given
 
 
 def assign(obj, values: dict[str, Any]) -> None:

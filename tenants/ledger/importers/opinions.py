@@ -65,7 +65,7 @@ from ..parsing import (
     parse_text,
 )
 from ..spec import Column, LedgerKind, register
-from .base import Row, SheetImporter
+from .base import Row, SheetImporter, same
 from .deputies import deputy_index, load_deputies
 from .divisions import division_columns, resolve_division
 from .positions import position_index
@@ -626,7 +626,7 @@ class OpinionImporter(SheetImporter):
             if reply is not None:
                 for key, attr in (("outcome", "outcome"), ("delivered_to_citizen_at", "delivered_to_citizen_at"),
                                   ("delivered_to_deputy_at", "delivered_to_deputy_at")):
-                    if self.given(row, key) and (v.get(key) or None) != (getattr(reply, attr) or None):
+                    if self.given(row, key) and not same(getattr(reply, attr) or None, v.get(key) or None):
                         return True
                 rated = {e.rater: e.satisfaction for e in reply.evaluations.all()}
                 for key, rater in (("citizen_satisfaction", Rater.CITIZEN), ("deputy_satisfaction", Rater.DEPUTY)):
@@ -826,12 +826,26 @@ class HistoryImporter(SheetImporter):
         # opinion pk → [last status, last time, row number of that step, status in the ledger]
         self.chains: dict[int, list] = self.session.cache.setdefault("history_chains", {})
 
-    def natural_keys(self, row: Row) -> list[tuple[str, str]]:
+    def parse(self, row: Row) -> None:
+        super().parse(row)
+        # Two identical steps in the same second are two steps: number them, so neither
+        # is a "duplicate" and a re-import matches each with its stored twin.
+        base = self._base_key(row)
+        if base:
+            counts = self.session.cache.setdefault("history_occurrences", {})
+            row.values["_occurrence"] = counts.get(base, 0)
+            counts[base] = row.values["_occurrence"] + 1
+
+    def _base_key(self, row: Row) -> str | None:
         v = row.values
         key = v.get("tracking_code") or v.get("source_reference")
         if key and v.get("at") and v.get("action"):
-            return [("at", f"{key}|{v['at'].isoformat()}|{v['action']}|{v.get('to_status') or ''}")]
-        return []
+            return f"{key}|{v['at'].replace(microsecond=0).isoformat()}|{v['action']}|{v.get('to_status') or ''}"
+        return None
+
+    def natural_keys(self, row: Row) -> list[tuple[str, str]]:
+        base = self._base_key(row)
+        return [("at", f"{base}|{row.values.get('_occurrence', 0)}")] if base else []
 
     def prepare(self, rows: list[Row]) -> None:
         codes = {r.values.get("tracking_code") for r in rows if r.values.get("tracking_code")}
@@ -843,10 +857,11 @@ class HistoryImporter(SheetImporter):
         for values in Opinion.objects.filter(source_reference__in=refs).values_list(*fields):
             found.setdefault("s:" + values[2], values)
         pks = {values[0] for values in found.values()}
-        self.stored: set[tuple] = set()
+        self.stored: dict[tuple, int] = {}
         if pks:
             for pk, at, action, to in Transition.objects.filter(opinion_id__in=pks).values_list("opinion_id", "at", "action", "to_status"):
-                self.stored.add((pk, at, action, to))
+                key = (pk, at.replace(microsecond=0), action, to)    # files carry seconds
+                self.stored[key] = self.stored.get(key, 0) + 1
         for row in rows:
             v = row.values
             key = ("t:" + v["tracking_code"]) if v.get("tracking_code") else (("s:" + v["source_reference"]) if v.get("source_reference") else None)
@@ -896,7 +911,8 @@ class HistoryImporter(SheetImporter):
         if errors:
             self.service_errors(row, errors)
             return
-        row.existing = object() if (pk, at, action, to) in self.stored else None
+        stored = self.stored.get((pk, at.replace(microsecond=0), action, to), 0)
+        row.existing = object() if stored > v.get("_occurrence", 0) else None
         row.fields = {"opinion_id": pk, "action": action, "from_status": frm, "to_status": to, "at": at,
                       "actor_kind": v.get("actor_kind") or Transition.ActorKind.SYSTEM, "actor_label": v.get("actor_label") or "",
                       "note": v.get("note") or "", "data": v.get("data") or {}}
