@@ -57,6 +57,11 @@ def check_production_settings() -> None:
 
 check_production_settings()
 
+# Absolute links on prefecture hosts (QR codes, messages): https in production; in
+# development http on the port `liaison serve` uses.
+LIAISON_PUBLIC_SCHEME = os.environ.get("LIAISON_PUBLIC_SCHEME", "http" if DEBUG else "https")
+LIAISON_PUBLIC_PORT = os.environ.get("LIAISON_PUBLIC_PORT", "8000" if DEBUG else "")
+
 # --- Database -------------------------------------------------------------------------------
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60)

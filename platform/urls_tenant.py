@@ -4,12 +4,18 @@ from django.urls import include, path
 
 from liaison.graphql.views import graphql_view
 from liaison.platform.ops.health import healthz, readyz
+from liaison.tenants.positions import public_views
 
 urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
     path("graphql/", graphql_view(), name="graphql"),
     path("admin/", admin.site.urls),
+    # public pages the QR codes point to (位置码 / 代表码)
+    path("p/<str:code>/", public_views.position_page, name="public-position"),
+    path("p/<str:code>/qr.svg", public_views.position_qr, name="public-position-qr"),
+    path("d/<str:roll_number>/", public_views.deputy_page, name="public-deputy"),
+    path("d/<str:roll_number>/qr.svg", public_views.deputy_qr, name="public-deputy-qr"),
     path("dashboard/", include("liaison.platform.rollups.urls")),
     path("ledger/", include("liaison.tenants.ledger.urls")),
 ]

@@ -14,6 +14,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from liaison.tenants.common.urls import prefecture_url
+
 from .models import Deputy, Level, Metric, PointsRule, Stationing
 
 PRIVATE_FIELDS = ("phone", "id_number", "email")
@@ -109,7 +111,7 @@ def contact_for(deputy: Deputy) -> tuple[str, str]:
 
 
 def profile_url(deputy: Deputy) -> str:
-    return f"https://{connection.schema_name}.{settings.LIAISON_BASE_HOST}/d/{deputy.roll_number}"
+    return prefecture_url(f"/d/{deputy.roll_number}/")
 
 
 def qr_png(deputy: Deputy, scale: int = 8) -> bytes:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from liaison.tenants.common.urls import prefecture_url
 from liaison.tenants.divisions.models import Division
 
 from .models import OPERATING_STATUSES, STATION_TIERS, Position, StandardCheck, StandardItem, Status, Tier
@@ -210,11 +210,7 @@ def public_url(position: Position) -> str:
         return online.online_url
     if position.online_url:
         return position.online_url
-    return f"https://{_host()}/p/{position.code}"
-
-
-def _host() -> str:
-    return f"{connection.schema_name}.{settings.LIAISON_BASE_HOST}"
+    return prefecture_url(f"/p/{position.code}/")
 
 
 def qr_png(position: Position, scale: int = 8) -> bytes:

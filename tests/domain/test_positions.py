@@ -115,7 +115,7 @@ def test_qr_codes_point_at_the_online_counterpart(tree):
     import segno
 
     assert segno.make("https://wx.example.cn/station/S-1", error="m").designator == segno.make(selectors.public_url(station), error="m").designator
-    assert selectors.public_url(office) == "https://kunming.localhost/p/O-1"
+    assert selectors.public_url(office) == "http://kunming.localhost:8000/p/O-1/"
 
 
 def test_status_lifecycle_with_dates_and_history(tree):

@@ -1,0 +1,63 @@
+"""Public pages the QR codes point to: a position (/p/<code>/) and a deputy (/d/<roll>/).
+
+Anyone may open them, on the prefecture's own host only (each host serves its own
+schema). They show the public profile alone: never phones, e-mails or ID numbers.
+"""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from liaison.tenants.deputies import selectors as deputy_selectors
+from liaison.tenants.deputies.models import Deputy
+
+from . import selectors
+from .models import Position
+
+
+def _position(code: str) -> Position:
+    position = Position.objects.select_related("division").filter(code=code).first()
+    if position is None:
+        raise Http404("no such position")
+    return position
+
+
+def _deputy(roll_number: str) -> Deputy:
+    deputy = Deputy.objects.select_related("constituency").filter(roll_number=roll_number, active=True).first()
+    if deputy is None:
+        raise Http404("no such deputy")
+    return deputy
+
+
+def position_page(request, code: str):
+    position = _position(code)
+    deputies = [deputy_selectors.public_profile(d) for d in deputy_selectors.stationed_at(position).select_related("constituency")]
+    context = {
+        "position": position,
+        "deputies": deputies,
+        "standard": selectors.standard_assessment(position),
+        "qr_svg": selectors.qr_svg(position, scale=4),
+        "prefecture": request.tenant,
+    }
+    return render(request, "public/position.html", context)
+
+
+def position_qr(request, code: str):
+    position = _position(code)
+    if request.GET.get("format") == "png":
+        return HttpResponse(selectors.qr_png(position), content_type="image/png")
+    return HttpResponse(selectors.qr_svg(position), content_type="image/svg+xml")
+
+
+def deputy_page(request, roll_number: str):
+    deputy = _deputy(roll_number)
+    context = {"profile": deputy_selectors.public_profile(deputy), "qr_svg": deputy_selectors.qr_svg(deputy, scale=4),
+               "prefecture": request.tenant}
+    return render(request, "public/deputy.html", context)
+
+
+def deputy_qr(request, roll_number: str):
+    deputy = _deputy(roll_number)
+    if request.GET.get("format") == "png":
+        return HttpResponse(deputy_selectors.qr_png(deputy), content_type="image/png")
+    return HttpResponse(deputy_selectors.qr_svg(deputy), content_type="image/svg+xml")
