@@ -6,9 +6,11 @@ queries whatever the number of prefectures); nothing opens a tenant schema.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -89,9 +91,31 @@ def _trend(qs, since: dt.date, as_of: dt.datetime | None) -> list[TrendPoint]:
     return [TrendPoint(m, compute_figures(by_month.get(m, Raw()), TREND_SERIES)) for m in _months(since, end)]
 
 
+CACHE_SECONDS = 3600
+
+
+def _cache_key(kind: str, since: dt.date, versions) -> str:
+    digest = hashlib.sha1(repr(list(versions)).encode()).hexdigest()
+    return f"liaison:stats:v1:{kind}:{since.isoformat()}:{digest}"
+
+
 def province_statistics(since: dt.date | None = None) -> Statistics:
+    """Province figures. Cached per (since, every prefecture's as-of and stale flag): a
+    refresh or a stale mark changes the key, so a cached answer is never older than the
+    roll-up tables it was computed from."""
     since = _since(since)
     prefectures = list(Prefecture.objects.order_by("code").select_related("stats_snapshot"))
+    key = _cache_key("province", since, ((p.pk, p.name, getattr(getattr(p, "stats_snapshot", None), "as_of", None),
+                                          getattr(getattr(p, "stats_snapshot", None), "stale", True)) for p in prefectures))
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = _province_statistics(since, prefectures)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _province_statistics(since: dt.date, prefectures: list[Prefecture]) -> Statistics:
     raws: dict[int, Raw] = {p.pk: Raw() for p in prefectures}
     facts = Fact.objects.filter(_facts_filter(since), area="")
     for rec in facts.values("prefecture_id", "metric", "dimension").annotate(v=Sum("value")).order_by():
@@ -110,8 +134,19 @@ def province_statistics(since: dt.date | None = None) -> Statistics:
 
 
 def prefecture_statistics(prefecture: Prefecture, since: dt.date | None = None) -> Statistics:
+    """A prefecture's figures with its areas; cached like province_statistics."""
     since = _since(since)
     snap = Snapshot.objects.filter(prefecture=prefecture).first()
+    key = _cache_key("prefecture", since, [(prefecture.pk, prefecture.name, snap.as_of if snap else None, snap.stale if snap else True)])
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = _prefecture_statistics(prefecture, since, snap)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _prefecture_statistics(prefecture: Prefecture, since: dt.date, snap: Snapshot | None) -> Statistics:
     as_of = snap.as_of if snap else None
     stale = bool(snap is None or snap.stale)
     raws: dict[str, Raw] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
@@ -96,14 +97,33 @@ def test_cumulative_since_a_date_and_monthly_trend(two_prefectures):
 
 def test_province_reads_only_public_roll_up_tables(two_prefectures):
     connection.set_schema_to_public()
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
-        selectors.province_statistics(SINCE)
+        first = selectors.province_statistics(SINCE)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "rollups_fact" in sql
     for tenant_table in ("positions_position", "opinions_opinion", "deputies_deputy", "divisions_division", "activities_event"):
         assert tenant_table not in sql
     selects = [q for q in ctx.captured_queries if not q["sql"].startswith("SET ")]
     assert len(selects) == 3  # prefectures, cumulative facts, trend: whatever the number of prefectures
+    # Served again from the cache: one query (the snapshots, which are the cache key).
+    with CaptureQueriesContext(connection) as ctx:
+        again = selectors.province_statistics(SINCE)
+    assert len([q for q in ctx.captured_queries if not q["sql"].startswith("SET ")]) == 1
+    assert again.totals.figures == first.totals.figures
+
+
+def test_cached_figures_follow_a_refresh(two_prefectures, kunming):
+    before = selectors.province_statistics(SINCE).totals.figures["opinions"]
+    with schema_context("kunming"):
+        from liaison.tenants.positions.models import Position
+
+        from . import builders
+
+        builders.opinion(Position.objects.filter(tier="station").first(), builders.at(2024, 6, 1))
+    assert selectors.province_statistics(SINCE).totals.figures["opinions"] == before  # not refreshed yet: the roll-up's figure
+    services.refresh(["kunming"])
+    assert selectors.province_statistics(SINCE).totals.figures["opinions"] == before + 1
 
 
 def test_refresh_replaces_a_prefectures_rows_and_records_as_of(two_prefectures, kunming):
