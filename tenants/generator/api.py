@@ -108,6 +108,16 @@ def existing_tables(schema: str) -> set[str]:
         return {r[0] for r in cursor.fetchall()}
 
 
+def _nonempty(schema: str, tables: list[str]) -> set[str]:
+    """Which of these tables of `schema` hold at least one row (one query)."""
+    if not tables:
+        return set()
+    sql = " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT 1 FROM \"{schema}\".\"{t}\")" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tables)
+        return {r[0] for r in cursor.fetchall()}
+
+
 def content_models(schema: str) -> list:
     """Prefecture models the generator owns the rows of: not Django's own, not the
     divisions (handled level by level), not tables that migrations seed into every
@@ -115,30 +125,21 @@ def content_models(schema: str) -> list:
     exist (a model whose migration is not written yet has none)."""
     from liaison.tenants.registry.provisioning import TEMPLATE_SCHEMA
 
-    out = []
     present = existing_tables(schema)
-    with connection.cursor() as cursor:
-        for model in tenant_models():
-            if model._meta.app_label in KEEP_APPS or model._meta.db_table not in present:
-                continue
-            cursor.execute("SELECT to_regclass(%s)", [f'"{TEMPLATE_SCHEMA}"."{model._meta.db_table}"'])
-            if cursor.fetchone()[0] is not None:
-                cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{TEMPLATE_SCHEMA}"."{model._meta.db_table}")')
-                if cursor.fetchone()[0]:
-                    continue
-            out.append(model)
-    return out
+    candidates = [m for m in tenant_models() if m._meta.app_label not in KEEP_APPS and m._meta.db_table in present]
+    in_template = existing_tables(TEMPLATE_SCHEMA)
+    seeded = _nonempty(TEMPLATE_SCHEMA, [m._meta.db_table for m in candidates if m._meta.db_table in in_template])
+    return [m for m in candidates if m._meta.db_table not in seeded]
 
 
-def existing_content(schema: str) -> dict[str, int]:
+def existing_content(schema: str, models: list | None = None) -> dict[str, int]:
     """Rows in the prefecture beyond what provisioning creates (table → count)."""
+    models = content_models(schema) if models is None else models
     found = {}
     with connection.cursor() as cursor:
-        for model in content_models(schema):
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{schema}"."{model._meta.db_table}")')
-            if cursor.fetchone()[0]:
-                cursor.execute(f'SELECT count(*) FROM "{schema}"."{model._meta.db_table}"')
-                found[model._meta.db_table] = cursor.fetchone()[0]
+        for table in sorted(_nonempty(schema, [m._meta.db_table for m in models])):
+            cursor.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+            found[table] = cursor.fetchone()[0]
         cursor.execute(f"SELECT count(*) FROM \"{schema}\".divisions_division WHERE level IN ('township', 'village')")
         below = cursor.fetchone()[0]
     if below:
@@ -147,16 +148,23 @@ def existing_content(schema: str) -> dict[str, int]:
 
 
 def wipe(schema: str) -> None:
-    """Empty the prefecture's tables, keeping the prefecture and county divisions."""
-    tables = [m._meta.db_table for m in content_models(schema)]
+    """Empty the prefecture's tables, keeping the prefecture and county divisions, and
+    restart their id sequences (so the same seed gives the same ids). Empty tables are
+    not truncated (each TRUNCATE makes new files); their sequences are reset."""
+    models = content_models(schema)
+    full = _nonempty(schema, [m._meta.db_table for m in models])
     with connection.cursor() as cursor:
         # Deferred foreign-key checks pending in this transaction would block TRUNCATE.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        if tables:
-            cursor.execute("TRUNCATE " + ", ".join(f'"{schema}"."{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-        cursor.execute(f"DELETE FROM \"{schema}\".divisions_division WHERE level = 'village'")
-        cursor.execute(f"DELETE FROM \"{schema}\".divisions_division WHERE level = 'township'")
+        if full:
+            cursor.execute("TRUNCATE " + ", ".join(f'"{schema}"."{t}"' for t in sorted(full)) + " RESTART IDENTITY CASCADE")
+        empty = [m for m in models if m._meta.db_table not in full and m._meta.pk.column == "id"]
+        if empty:
+            cursor.execute("SELECT " + ", ".join(
+                f"setval(pg_get_serial_sequence('\"{schema}\".\"{m._meta.db_table}\"', 'id'), 1, false)" for m in empty))
+        cursor.execute(f"DELETE FROM \"{schema}\".divisions_division WHERE level IN ('village', 'township') AND "
+                       f"EXISTS (SELECT 1 FROM \"{schema}\".divisions_division WHERE level IN ('village', 'township'))")
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{schema}\".divisions_division', 'id'), "
                        f"(SELECT max(id) FROM \"{schema}\".divisions_division))")
         cursor.execute(f'COMMENT ON SCHEMA "{schema}" IS NULL')
@@ -257,7 +265,7 @@ def refresh_derived(slugs: list[str], echo) -> list[str]:
     done = []
     commands = get_commands()
     per_prefecture = [arg for slug in slugs for arg in ("--prefecture", slug)]
-    for command, args in (("search", ["reindex"]), ("stats", ["refresh", *per_prefecture])):
+    for command, args in (("search", ["reindex", *per_prefecture]), ("stats", ["refresh", *per_prefecture])):
         if command not in commands:
             echo(f"  (no `liaison {command} {args[0]}` command yet: {command} not refreshed)")
             continue
