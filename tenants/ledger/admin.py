@@ -14,7 +14,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -109,6 +109,8 @@ class ImportBatchAdmin(TenantModelAdmin):
         return TemplateResponse(request, "ledger/admin/importbatch_upload.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not services._is_uuid(object_id):
+            raise Http404
         batch = get_object_or_404(ImportBatch, pk=object_id)
         if not self.has_view_permission(request, batch):
             raise PermissionDenied

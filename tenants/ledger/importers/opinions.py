@@ -392,7 +392,7 @@ class OpinionImporter(SheetImporter):
     def remember(self, row: Row) -> None:
         super().remember(row)
         # the history sheet finds opinions by either key; a generated tracking code counts too
-        if row.obj is not None and not row.failed and row.obj.tracking_code:
+        if self.with_steps and row.obj is not None and not row.failed and row.obj.tracking_code:
             seen = self.session.seen(self.kind.key)
             key = "t:" + row.obj.tracking_code
             if key not in seen:
