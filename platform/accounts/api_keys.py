@@ -67,6 +67,9 @@ def create_key(*, name: str, prefectures=(), province: bool = False, can_write: 
     if province and can_write and not found:
         errors.append(FieldError("can_write", "全省密钥只读；写权限须授权具体州市 (province keys are read-only; "
                                                "grant write on named prefectures)", "invalid"))
+    if province and personal_data and not found:
+        errors.append(FieldError("personal_data", "全省密钥不含群众个人信息；个人信息须按州市授权 (province-wide keys never "
+                                                  "read citizens' personal data; grant it on named prefectures)", "invalid"))
     if errors:
         raise ServiceError(errors)
     with transaction.atomic():

@@ -6,8 +6,9 @@ API key (Authorization: Bearer …). The rules are the matrix `MATRIX` below (ro
 scope × operation), printed in docs/API.md and covered cell by cell by
 tests/graphql/test_gql_permissions.py:
 
-- province roles read every prefecture (monitor: read-only, personal data masked;
-  province admin: may also read personal data), never write into a prefecture;
+- province roles read every prefecture with citizens' personal data masked (PRODUCT.md:
+  the provincial congress monitors, it does not handle cases), never write into a
+  prefecture; province keys likewise never read personal data;
 - prefecture admins read and write their own prefecture, personal data included;
 - station staff read their prefecture and handle opinions/receptions at their own
   positions (Membership.position_ids; empty = every position), personal data included;
@@ -48,7 +49,7 @@ class Op(str, enum.Enum):
 MATRIX: dict[str, frozenset[Op]] = {
     "anonymous": frozenset({Op.PUBLIC}),
     Role.PROVINCE_MONITOR.value: frozenset({Op.PUBLIC, Op.READ, Op.PROVINCE}),
-    Role.PROVINCE_ADMIN.value: frozenset({Op.PUBLIC, Op.READ, Op.READ_PERSONAL, Op.PROVINCE}),
+    Role.PROVINCE_ADMIN.value: frozenset({Op.PUBLIC, Op.READ, Op.PROVINCE}),
     Role.PREFECTURE_ADMIN.value: frozenset({Op.PUBLIC, Op.READ, Op.READ_PERSONAL, Op.ATTEND, Op.HANDLE, Op.MANAGE}),
     Role.STATION_STAFF.value: frozenset({Op.PUBLIC, Op.READ, Op.READ_PERSONAL, Op.ATTEND, Op.HANDLE}),
     Role.DEPUTY.value: frozenset({Op.PUBLIC, Op.READ, Op.ATTEND}),
@@ -57,7 +58,6 @@ MATRIX: dict[str, frozenset[Op]] = {
     "key:read_write": frozenset({Op.PUBLIC, Op.READ, Op.ATTEND, Op.HANDLE, Op.MANAGE}),
     "key:read_write+personal": frozenset({Op.PUBLIC, Op.READ, Op.READ_PERSONAL, Op.ATTEND, Op.HANDLE, Op.MANAGE}),
     "key:province": frozenset({Op.PUBLIC, Op.READ, Op.PROVINCE}),
-    "key:province+personal": frozenset({Op.PUBLIC, Op.READ, Op.READ_PERSONAL, Op.PROVINCE}),
 }
 
 WRITE_OPS = frozenset({Op.ATTEND, Op.HANDLE, Op.MANAGE})
@@ -109,7 +109,7 @@ class Principal:
         if self.api_key_id is not None:
             personal = "+personal" if self.key_personal else ""
             if self.key_province:
-                rows.append("key:province" + personal)
+                rows.append("key:province")  # province-wide reach never includes personal data
             if schema in self.key_write:
                 rows.append("key:read_write" + personal)
             elif schema in self.key_read:

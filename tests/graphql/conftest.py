@@ -30,7 +30,6 @@ def keys(make_key, kunming, qujing):
         "qujing_read": make_key("qujing"),
         "qujing_write": make_key("qujing", write=True),
         "province": make_key(province=True),
-        "province_personal": make_key(province=True, personal=True),
         "both_read": make_key("kunming", "qujing"),
     }
 

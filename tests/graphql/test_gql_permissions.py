@@ -77,7 +77,7 @@ def attempt(op: Op, host: str, w, **auth) -> bool:
 
 ROWS = [
     "anonymous", "province_monitor", "province_admin", "prefecture_admin", "station_staff", "deputy",
-    "key:read", "key:read+personal", "key:read_write", "key:read_write+personal", "key:province", "key:province+personal",
+    "key:read", "key:read+personal", "key:read_write", "key:read_write+personal", "key:province",
 ]
 
 
@@ -219,3 +219,20 @@ def test_docs_print_the_matrix_as_the_code_has_it():
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
     assert matrix_markdown() in doc, "docs/API.md: reprint the matrix with `liaison graphql_sdl --matrix`"
+
+
+@pytest.mark.parametrize("row", ["province_monitor", "province_admin", "key:province"])
+def test_the_provincial_congress_sees_citizens_personal_data_masked(km, credentials, row):
+    """PRODUCT.md: province users read across every tenant, citizens' personal data masked."""
+    resp = gql("kunming", "{ opinions(first: 1) { edges { node { citizenName citizenPhone } } } }", **credentials(row))
+    node = resp.ok()["opinions"]["edges"][0]["node"]
+    assert node["citizenName"] == "张**" and "****" in node["citizenPhone"]
+
+
+def test_a_province_wide_key_cannot_be_granted_personal_data(kunming):
+    from liaison.platform.accounts import api_keys
+    from liaison.tenants.common.errors import ServiceError
+
+    with pytest.raises(ServiceError) as excinfo:
+        api_keys.create_key(name="dashboard", province=True, personal_data=True)
+    assert [e.field for e in excinfo.value.errors] == ["personal_data"]
