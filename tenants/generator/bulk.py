@@ -117,6 +117,7 @@ class Loader:
     when: datetime  # default for auto_now / auto_now_add
     echo: Callable[[str], None] = print
     progress_every: int = 100_000
+    defer_indexes_above: int = 20_000  # rows; 0 = never drop and rebuild indexes
     stats: dict[str, TableStat] = field(default_factory=dict)
 
     def reserve_ids(self, model, n: int) -> list[int]:
@@ -163,10 +164,34 @@ class Loader:
         exec(src, ns)  # noqa: S102 - generated from model metadata only
         return ns["encode"]
 
-    def copy(self, model, rows: Iterable[dict], *, label: str | None = None) -> int:
-        """COPY rows into the model's table (text format, encoded here in batches)."""
+    def _droppable_indexes(self, table: str) -> list[tuple[str, str]]:
+        """Non-unique indexes that back no constraint: (name, definition)."""
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                SELECT i.relname, pg_get_indexdef(x.indexrelid)
+                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = %s AND t.relname = %s AND NOT x.indisunique AND NOT x.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)""", [self.schema, table])
+            return cursor.fetchall()
+
+    def copy(self, model, rows: Iterable[dict], *, label: str | None = None, size: int | None = None) -> int:
+        """COPY rows into the model's table (text format, encoded here in batches).
+
+        A large load into an empty table drops the table's plain indexes first and
+        builds them again afterwards (one sort per index instead of one insertion per
+        row per index); it all happens inside the caller's transaction."""
         encode = self._encoder(model)
         table = model._meta.db_table
+        deferred: list[tuple[str, str]] = []
+        size = len(rows) if size is None and hasattr(rows, "__len__") else size
+        if self.defer_indexes_above and size and size > self.defer_indexes_above:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{self.schema}"."{table}")')
+                if cursor.fetchone()[0]:
+                    deferred = self._droppable_indexes(table)
+                    for name, _ in deferred:
+                        cursor.execute(f'DROP INDEX "{self.schema}"."{name}"')
         columns = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
         sql = f'COPY "{self.schema}"."{table}" ({columns}) FROM STDIN'
         started = time.perf_counter()
@@ -185,6 +210,11 @@ class Loader:
                             self.echo(f"    {label or table}: {n:,} rows… ({rate:,.0f} rows/s)")
                 if batch:
                     cp.write("".join(batch).encode())
+        if deferred:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for _, definition in deferred:
+                    cursor.execute(definition)
         stat = self.stats.setdefault(label or table, TableStat())
         stat.rows += n
         stat.seconds += time.perf_counter() - started

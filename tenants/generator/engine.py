@@ -528,7 +528,7 @@ class PrefectureGenerator:
             refs.append(ref)
         ctx.opinions = refs
         loop.simulate(self, refs)
-        self.loader.copy(Opinion, (r.row for r in refs), label="opinions")
+        self.loader.copy(Opinion, (r.row for r in refs), label="opinions", size=len(refs))
         loop.write(self, refs)
 
 

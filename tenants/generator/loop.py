@@ -430,14 +430,16 @@ class Loop:
             return value
 
         if m["Referral"] is not None and self.referrals:
-            L.copy(m["Referral"], ({**{k: resolve(v) for k, v in r.row.items()}, "id": r.id} for r in self.referrals), label="referrals")
+            L.copy(m["Referral"], ({**{k: resolve(v) for k, v in r.row.items()}, "id": r.id} for r in self.referrals), label="referrals",
+                   size=len(self.referrals))
         if m["Reply"] is not None and self.replies:
             L.copy(m["Reply"], ({**{k: resolve(v) for k, v in r.row.items() if k != "_evaluations"}, "id": r.id, "_when": r.row["replied_at"]}
-                                for r in self.replies), label="replies")
+                                for r in self.replies), label="replies", size=len(self.replies))
             if m["Evaluation"] is not None:
                 evals = [(r.id, e) for r in self.replies for e in r.row["_evaluations"]]
                 ids = L.reserve_ids(m["Evaluation"], len(evals))
-                L.copy(m["Evaluation"], ({**e, "id": pk, "reply_id": rid} for pk, (rid, e) in zip(ids, evals)), label="evaluations")
+                L.copy(m["Evaluation"], ({**e, "id": pk, "reply_id": rid} for pk, (rid, e) in zip(ids, evals)), label="evaluations",
+                       size=len(evals))
         T = m["Transition"]
         if T is not None and self.transitions:
             self.transitions.sort(key=lambda x: x[9])
@@ -449,7 +451,7 @@ class Loop:
                            "action": action, "from_status": frm, "to_status": to, "actor_kind": kind, "actor_id": None,
                            "actor_label": label, "note": note, "data": {k: resolve(v) for k, v in data.items() if v is not None}, "at": at}
 
-            L.copy(T, rows(), label="transitions")
+            L.copy(T, rows(), label="transitions", size=len(self.transitions))
 
 
 def m2m(loader, model, name: str, pairs: list[tuple[int, int]], label: str) -> None:

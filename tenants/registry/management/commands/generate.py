@@ -25,8 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", type=date.fromisoformat, help="the 'today' of the data, YYYY-MM-DD (default: today)")
         parser.add_argument("--no-derive", action="store_true", help="skip the search reindex and statistics refresh afterwards")
         parser.add_argument("--dry-run", action="store_true", help="print the targets and exit")
+        parser.add_argument("--jobs", type=int, default=1, help="prefectures generated at once, in worker processes (default 1)")
 
-    def handle(self, *args, scale, seed, prefectures, replace, as_of, no_derive, dry_run, **opts):
+    def handle(self, *args, scale, seed, prefectures, replace, as_of, no_derive, dry_run, jobs, **opts):
         targets = province_targets(scale, seed)
         chosen = {s: t for s, t in targets.items() if not prefectures or s in prefectures}
         totals = summary(chosen)
@@ -37,12 +38,13 @@ class Command(BaseCommand):
         self._check_migrated(list(chosen))
         try:
             report = generate(scale=scale, seed=seed, prefectures=prefectures, replace=replace, as_of=as_of,
-                              derive=not no_derive, echo=self.stdout.write)
+                              derive=not no_derive, jobs=max(1, jobs), echo=self.stdout.write)
         except ServiceError as exc:
             raise CommandError("\n".join(str(e) for e in exc.errors), returncode=2) from None
-        rows, seconds = report.rows, report.seconds
+        rows, seconds = report.rows, report.wall_seconds
         self.stdout.write(self.style.SUCCESS(
-            f"done: {rows:,} rows in {seconds:.1f}s of loading ({rows / seconds if seconds else 0:,.0f} rows/s)"
+            f"done: {rows:,} rows generated and loaded in {seconds:.1f}s ({rows / seconds if seconds else 0:,.0f} rows/s"
+            + (f", {jobs} jobs" if jobs > 1 else "") + ")"
             + (f", {len(report.provisioned)} prefectures provisioned in {report.provisioning_seconds:.1f}s" if report.provisioned else "")
             + (f"; derived: {'; '.join(report.derived)}" if report.derived else "")))
         for p in report.prefectures:
