@@ -558,9 +558,12 @@ def refer_to_prefecture(opinion: Opinion | int, *, prefecture: str, actor=None, 
             _record(copy, "receive_from_prefecture", "", Status.REGISTERED, Actor.prefecture(here), at, note,
                     from_schema=here, cross_referral_id=link.pk)
             _changed(copy.pk)
-            for supervisor in HandlingUnit.objects.filter(active=True, supervises=True, level=UnitLevel.PREFECTURE)[:1]:
-                _notify_unit(supervisor, subject=f"外州市转来意见：{copy.title}"[:200],
-                             body=f"{here} 转来群众意见，请研判交办：{copy.title}", dedupe_key=_key("received", copy.pk))
+            supervisor = HandlingUnit.objects.filter(active=True, supervises=True, level=UnitLevel.PREFECTURE).first()
+            subject, body = f"外州市转来意见：{copy.title}"[:200], f"{here} 转来群众意见，请研判交办：{copy.title}"
+            if supervisor is not None:
+                _notify_unit(supervisor, subject=subject, body=body, dedupe_key=_key("received", copy.pk))
+            else:
+                _notify_prefecture_admins(subject=subject, body=body, dedupe_key=_key("received", copy.pk))
         link.to_id = copy.pk
         link.save(update_fields=["to_id", "updated_at"])
     return link

@@ -37,6 +37,10 @@ def test_qujing_citizen_matter_belonging_to_kunming_goes_there_and_the_reply_com
     assert copy.pk == link.to_id and copy.title == op.title and copy.status == "registered"
     assert copy.citizen_name == "" and copy.citizen_phone == "" and copy.deputy_id is None and copy.position_id is None
     assert copy.tracking_code != op.tracking_code
+    from liaison.tenants.notifications.models import Notification
+
+    notice = Notification.objects.get(subject__startswith="外州市转来意见")
+    assert notice.recipient_id == km.prefecture_committee.pk and "王五" not in notice.body
     with pytest.raises(ServiceError):  # the citizen's code means nothing in kunming
         selectors.track(op.tracking_code)
     # Kunming handles it as its own: triage, refer to its unit, reply.
