@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, Count, DateField, F, Func, Q, Sum, Value
+from django.db.models import CharField, Count, DateField, Exists, F, Func, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
 from django.utils import timezone
 
@@ -131,8 +131,9 @@ def activities(c: Ctx) -> list[Row]:
     rows += _rows(received, "people_received", month=True)
     slots = (ScheduledDeputy.objects.filter(event__in=held.filter(kind=EventKind.RECEPTION_DAY).values("pk"))
              .annotate(area=area_of("event__position__division__path"), month=month_of("event__starts_at"))
-             .values("area", "month").annotate(n=Count("id", distinct=True),
-                                               a=Count("id", distinct=True, filter=Q(event__sign_ins__deputy=F("deputy")))).order_by())
+             .values("area", "month").annotate(
+                 n=Count("id"),
+                 a=Count("id", filter=Q(Exists(SignIn.objects.filter(event=OuterRef("event"), deputy=OuterRef("deputy")))))).order_by())
     slots = list(slots)
     rows += _rows(slots, "duty_slots", month=True) + _rows(slots, "duty_attended", value="a", month=True)
     return rows
