@@ -105,6 +105,13 @@ def choice_values(model, name: str) -> list[str]:
     return [value for value, _label in (f.choices or [])]
 
 
+def flush_deferred_checks(cursor) -> None:
+    """Run the foreign-key checks queued so far in this transaction (they are deferred
+    to commit otherwise); DDL such as CREATE INDEX or TRUNCATE needs none pending."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @dataclass
 class TableStat:
     rows: int = 0
@@ -190,6 +197,8 @@ class Loader:
                 cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{self.schema}"."{table}")')
                 if cursor.fetchone()[0]:
                     deferred = self._droppable_indexes(table)
+                    if deferred:
+                        flush_deferred_checks(cursor)
                     for name, _ in deferred:
                         cursor.execute(f'DROP INDEX "{self.schema}"."{name}"')
         columns = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
@@ -212,6 +221,7 @@ class Loader:
                     cp.write("".join(batch).encode())
         if deferred:
             with connection.cursor() as cursor:
+                flush_deferred_checks(cursor)  # CREATE INDEX refuses a table with foreign-key checks pending
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 for _, definition in deferred:
                     cursor.execute(definition)

@@ -210,3 +210,22 @@ def test_demo_content_fills_the_demo_divisions(kunming, monkeypatch):
     generate_demo_content([kunming], seed=1, echo=lines.append)  # again: kept as it is
     assert counts("kunming") == before
     assert any("already present" in line for line in lines)
+
+
+def test_large_loads_rebuild_every_index_they_drop_and_give_the_same_rows(kunming, as_of, monkeypatch):
+    from django.db import connection
+
+    from liaison.tenants.generator.bulk import Loader
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'kunming' ORDER BY 1")
+            return cursor.fetchall()
+
+    before = indexes()
+    run(as_of)
+    plain = dump("kunming")
+    monkeypatch.setattr(Loader, "defer_indexes_above", 10)  # every table above 10 rows: drop, COPY, rebuild
+    run(as_of, replace=True)
+    assert indexes() == before
+    assert dump("kunming") == plain
