@@ -28,10 +28,9 @@ from django.utils import timezone
 from liaison.tenants.activities import selectors as activity_selectors
 from liaison.tenants.activities.models import EventKind, EventStatus, Reception, ScheduledDeputy, SignIn
 from liaison.tenants.deputies import selectors as deputy_selectors
-from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions import selectors as opinion_selectors
-from liaison.tenants.opinions.models import AWAITING_REPLY, Evaluation, Opinion, Referral, Reply
+from liaison.tenants.opinions.models import Evaluation, Opinion, Referral, Reply
 from liaison.tenants.positions import selectors as position_selectors
 from liaison.tenants.positions.models import Position
 
@@ -236,5 +235,3 @@ def compute(as_of: dt.datetime | None = None) -> PrefectureFacts:
     out += [("", m, metric, dim, v) for (m, metric, dim), v in totals.items() if v]
     return PrefectureFacts(as_of=as_of, rows=out, areas=area_list, seconds=time.perf_counter() - started)
 
-
-__all__ = ["compute", "PrefectureFacts", "AWAITING_REPLY"]
