@@ -141,6 +141,8 @@ def main() -> None:
     if not args.reuse:
         for schema in schemas:
             backend.delete_schema(schema)
+        if hasattr(backend, "vacuum"):
+            backend.vacuum()  # dead rows of an earlier run would be scanned by every search
         seconds = generate(backend, schemas, args.per_prefecture, args.seed)
         print(f"indexed {total_docs} documents in {seconds:.1f}s ({total_docs / seconds:.0f} docs/s, text analysis included)")
     try:
@@ -160,6 +162,8 @@ def main() -> None:
         if not args.keep:
             for schema in schemas:
                 backend.delete_schema(schema)
+            if hasattr(backend, "vacuum"):
+                backend.vacuum()
 
 
 if __name__ == "__main__":

@@ -92,6 +92,16 @@ class PostgresBackend(SearchBackend):
             cursor.execute("SELECT gin_clean_pending_list('public.searchdoc_vector_gin'::regclass)")
             cursor.execute(f"ANALYZE {TABLE}")
 
+    def vacuum(self) -> bool:
+        """VACUUM ANALYZE the store after a reindex (a rebuild leaves one dead row per
+        document it replaced; searches scan them until vacuumed). Not possible inside a
+        transaction: then it is left to autovacuum and False is returned."""
+        if connection.in_atomic_block:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
+        return True
+
     def count(self, schema_name: str | None = None) -> int:
         with connection.cursor() as cursor:
             if schema_name:

@@ -50,6 +50,8 @@ class Command(BaseCommand):
             n = reindex_schema(pref.schema_name)
             total += n
             self.stdout.write(f"  {pref.name:<14} {pref.slug:<12} {n:>8} documents  {time.perf_counter() - started:6.1f}s")
+        if hasattr(backend, "vacuum") and backend.vacuum():
+            self.stdout.write("  store vacuumed")
         self.stdout.write(self.style.SUCCESS(f"{total} documents indexed."))
 
     def do_flush(self, **opts):
