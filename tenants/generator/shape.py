@@ -124,13 +124,29 @@ def province_targets(scale: float, seed: int) -> dict[str, PrefectureTargets]:
     weights = [r.weight for r in refs]
     slugs = [p.slug for p in yunnan.prefectures()]
     targets = {slug: PrefectureTargets(slug=slug, scale=scale) for slug in slugs}
+    # Townships: at least one per prefecture (so every prefecture has villages, offices
+    # and somewhere to receive opinions even at S = 0.001), split by prefecture weight,
+    # then over each prefecture's counties.
+    pref_of = [slugs.index(r.prefecture) for r in refs]
+    pref_w = [sum(w for w, p in zip(weights, pref_of) if p == i) for i in range(len(slugs))]
+    total_t = _scaled(TOWNSHIPS, scale)
+    per_pref = [1 + n for n in allocate(max(0, total_t - len(slugs)), pref_w)]
+    townships = [0] * len(refs)
+    for i, n in enumerate(per_pref):
+        idx = [k for k, p in enumerate(pref_of) if p == i]
+        for k, c in zip(idx, allocate(n, [weights[k] for k in idx])):
+            townships[k] = c
+    # Below S ≈ 0.1 some counties get no township; everything that sits in a township
+    # or a village then goes to the counties that have one, so every tree is whole
+    # (no village without its township, no station without a township to sit in).
+    inner = [w if t else 0.0 for w, t in zip(weights, townships)]
     per_county = {
-        "townships": allocate(_scaled(TOWNSHIPS, scale), weights),
-        "villages": allocate(_scaled(VILLAGES, scale), weights),
-        "stations": allocate(_scaled(STATIONS, scale), weights),
-        "offices": allocate(_scaled(OFFICES, scale), weights),
-        "deputies_county": allocate(_scaled(DEPUTIES["county"], scale), weights),
-        "deputies_township": allocate(_scaled(DEPUTIES["township"], scale), weights),
+        "townships": townships,
+        "villages": allocate(_scaled(VILLAGES, scale), inner),
+        "stations": allocate(_scaled(STATIONS, scale), inner),
+        "offices": allocate(_scaled(OFFICES, scale), inner),
+        "deputies_county": allocate(_scaled(DEPUTIES["county"], scale), inner),
+        "deputies_township": allocate(_scaled(DEPUTIES["township"], scale), inner),
     }
     # Homes: one per county first (county congresses), the rest at prefecture level;
     # below S = 129/142 the county homes go to the heaviest counties.

@@ -58,6 +58,19 @@ def test_tier_ratio_holds_when_scaled_down(scale):
         assert abs(totals[key] - full * scale) <= 1, key
 
 
+@pytest.mark.parametrize("scale", [0.001, 0.004, 0.01, 0.1])
+def test_small_scales_keep_every_tree_whole(scale):
+    """Each prefecture gets a township; nothing that sits in a township or village lands
+    in a county without one; every prefecture has somewhere to receive opinions."""
+    for slug, t in province_targets(scale, 2019).items():
+        assert t.total("townships") >= 1, slug
+        for code, c in t.counties.items():
+            if not c.townships:
+                assert c.villages == c.stations == c.offices == 0, (slug, code)
+        if scale >= 0.004:
+            assert t.total("offices") + t.total("stations") + t.total("homes") + t.prefecture_homes > 0, slug
+
+
 def test_every_county_gets_its_share_at_full_scale():
     targets = province_targets(1.0, 2019)
     assert len(targets) == 16
