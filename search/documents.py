@@ -3,10 +3,12 @@
 A document is a plain dict both backends store. What goes in: title, content, reply
 text, category, position and division names (the division's ancestors too, so 五华区
 finds opinions of its villages), and the filter/sort fields. What never goes in: the
-citizen's name and phone, or anything else personal.
+citizen's name and phone fields; and where the citizen's name or phone, a mobile number
+or an ID-card number appears in the free text, it is masked first (`scrub`).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from datetime import datetime
@@ -14,6 +16,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from liaison.platform.accounts.masking import mask_id_number, mask_name, mask_phone
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions.models import Opinion
 
@@ -112,13 +115,14 @@ def _documents(opinions: list[Opinion]) -> list[dict]:
     for o in opinions:
         division_codes = o.division.path.split("/")
         category = o.category
+        personal = {"names": [o.citizen_name], "phones": [o.citizen_phone]}
         docs.append({
             "doc_id": doc_id(schema, o.pk),
             "schema_name": schema,
             "opinion_id": o.pk,
-            "title": o.title,
-            "content": o.content,
-            "reply_text": replies.get(o.pk, ""),
+            "title": scrub(o.title, **personal),
+            "content": scrub(o.content, **personal),
+            "reply_text": scrub(replies.get(o.pk, ""), **personal),
             "category_code": category.code if category else "",
             "category_name": category.name if category else "",
             "status": o.status,
@@ -143,6 +147,26 @@ def _as_date(value):
     if isinstance(value, datetime):
         return timezone.localdate(value)
     return value
+
+
+MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def scrub(text: str, names: Iterable[str] = (), phones: Iterable[str] = ()) -> str:
+    """Mask personal data that found its way into free text before it is indexed: the
+    opinion's own citizen name and phone wherever they occur, and anything shaped like a
+    mobile number or an ID-card number."""
+    if not text:
+        return text or ""
+    for phone in phones:
+        if phone and len(phone.strip()) >= 5:
+            text = text.replace(phone.strip(), mask_phone(phone))
+    for name in names:
+        if name and len(name.strip()) >= 2:
+            text = text.replace(name.strip(), mask_name(name))
+    text = MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 def weighted_fields(doc: dict) -> list[tuple[str, str]]:

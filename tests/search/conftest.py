@@ -53,7 +53,8 @@ KUNMING_OPINIONS = [
     ("crossing", "学校门口交通拥堵", "学校门口的路口早晚高峰拥堵，建议增设红绿灯。", dict(category="transport", days=3, channel="online")),
     ("water", "农田灌溉用水紧张", "今年干旱少雨，村里的灌溉水渠年久失修，<请>修缮水渠。", dict(category="agriculture", days=4, status="replied")),
     ("canteen", "学校食堂卫生问题", "中心小学食堂卫生条件差，家长担心孩子健康。", dict(category="education_culture_health", days=5, at="station")),
-    ("broken", "已安装的路灯不亮", "去年村里安装了太阳能路灯，现在有一半不亮。", dict(category="urban_rural", days=6, status="referred",
+    ("broken", "已安装的路灯不亮", "张三丰反映：去年村里安装了太阳能路灯，现在有一半不亮。回电13800001234。",
+     dict(category="urban_rural", days=6, status="referred",
                                                         citizen_name="张三丰", citizen_phone="13800001234")),
 ]
 QUJING_OPINIONS = [

@@ -39,3 +39,14 @@ def test_highlight_marks_original_text_escapes_html_and_cuts_a_window():
     out = highlight(long, ["路灯"], size=40)
     assert out.startswith("…") and out.endswith("…") and "<em>路灯</em>" in out and len(out) < 60
     assert highlight("没有匹配", ["路灯"]) is None
+
+
+def test_personal_data_in_free_text_is_masked_before_indexing():
+    from liaison.search.documents import scrub
+
+    text = "欧阳娜娜反映：电话13912345678，身份证530102199001011234，欧阳娜娜家门口路灯不亮"
+    out = scrub(text, names=["欧阳娜娜"], phones=["13912345678"])
+    assert "欧阳娜娜" not in out and "欧***反映" in out
+    assert "139****5678" in out and "530102********1234" in out
+    assert scrub("请联系15887654321", names=[""], phones=[""]) == "请联系158****4321"  # any mobile number
+    assert scrub("G213国道 2019年 12345 路段") == "G213国道 2019年 12345 路段"
