@@ -145,3 +145,20 @@ def test_bad_input_names_the_field(searchable):
     assert body["errors"][0]["extensions"]["fields"][0]["field"] == "after"
     _, body = search("kunming", {"q": "路", "first": 500}, user=user)  # the API's page size limit
     assert body.get("data") is None and body["errors"]
+
+
+def test_sql_queries_do_not_grow_with_the_page_size(searchable):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_with("prov", Role.PROVINCE_MONITOR)
+    counts = {}
+    for first in (1, 3):
+        c = Client(HTTP_HOST=HOSTS["province"])
+        c.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            resp = c.post("/graphql/", json.dumps({"query": QUERY, "variables": {"q": "路", "first": first}}),
+                          content_type="application/json")
+        assert len(resp.json()["data"]["searchOpinions"]["edges"]) == first
+        counts[first] = len(ctx.captured_queries)
+    assert counts[1] == counts[3]
