@@ -225,10 +225,11 @@ class ElasticsearchBackend(SearchBackend):
                               {self.write_alias(schema): {"is_write_index": True}, self.read_alias: {}})
         self._ready.add(schema)
 
-    def _bulk(self, actions: list[dict], ignore_missing: bool = False) -> None:
+    def _bulk(self, actions: list[dict], ignore_missing: bool = False, require_alias: bool = False) -> None:
         if not actions:
             return
-        _, errors = bulk(self.client, actions, refresh=self.refresh, raise_on_error=False, stats_only=False)
+        extra = {"require_alias": True} if require_alias else {}
+        _, errors = bulk(self.client, actions, refresh=self.refresh, raise_on_error=False, stats_only=False, **extra)
         real = [e for e in errors if not (ignore_missing and next(iter(e.values())).get("status") == 404)]
         if real:
             raise RuntimeError(f"Elasticsearch bulk failed for {len(real)} document(s): {real[:3]}")
@@ -240,7 +241,8 @@ class ElasticsearchBackend(SearchBackend):
                 self.ensure_index(doc["schema_name"])
             actions.append({"_op_type": "index", "_index": into or self.write_alias(doc["schema_name"]),
                             "_id": doc["doc_id"], "_source": to_source(doc)})
-        self._bulk(actions)
+        # through the alias, never auto-create an index named like it (it would serve no reader)
+        self._bulk(actions, require_alias=into is None)
 
     def delete(self, doc_ids: list[str]) -> None:
         actions = []

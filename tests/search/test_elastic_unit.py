@@ -146,12 +146,14 @@ class FakeNode(BaseNode):
     """Answers like Elasticsearch would and records every request."""
 
     calls: list = []
+    queries: list = []
     aliases: dict = {}  # index -> set(alias)
     fail_bulk = False
     search_response: dict = {}
 
     def perform_request(self, method, target, body=None, headers=None, request_timeout=None):
-        path = target.split("?")[0]
+        path, _, query = target.partition("?")
+        FakeNode.queries.append(query)
         payload = None
         if body:
             text = body.decode()
@@ -194,6 +196,7 @@ class FakeNode(BaseNode):
 @pytest.fixture
 def fake():
     FakeNode.calls = []
+    FakeNode.queries = []
     FakeNode.aliases = {"liaison-opinions-kunming-old": {"liaison-opinions-kunming", "liaison-opinions"}}
     FakeNode.fail_bulk = False
     client = Elasticsearch("http://es.invalid:9200", node_class=FakeNode)
@@ -214,6 +217,7 @@ def test_reindex_builds_a_new_index_swaps_both_aliases_atomically_then_deletes_t
     ]
     create = FakeNode.calls[0][2]
     assert create["mappings"]["properties"]["title"]["analyzer"] == "cjk" and not create.get("aliases")
+    assert "require_alias" not in FakeNode.queries[1]  # the rebuild writes into the new index itself
     bulk_lines = FakeNode.calls[1][2]
     assert bulk_lines[0] == {"index": {"_index": "liaison-opinions-kunming-new", "_id": "kunming:1"}}
     assert FakeNode.calls[5][2] == {"actions": [
@@ -244,6 +248,7 @@ def test_first_write_creates_the_index_with_both_aliases(fake):
     assert FakeNode.calls[2][2][0] == {"index": {"_index": "liaison-opinions-qujing", "_id": "qujing:1"}}
     fake.index([doc(2, schema="qujing")])  # known now: straight to bulk
     assert [p for _, p, _ in FakeNode.calls[3:]] == ["/_bulk"]
+    assert "require_alias=true" in FakeNode.queries[-1]  # never auto-creates an index named like the alias
 
 
 def test_deletes_go_through_the_write_alias_and_a_prefecture_drops_its_indices(fake):
