@@ -242,7 +242,11 @@ class ElasticsearchBackend(SearchBackend):
             actions.append({"_op_type": "index", "_index": into or self.write_alias(doc["schema_name"]),
                             "_id": doc["doc_id"], "_source": to_source(doc)})
         # through the alias, never auto-create an index named like it (it would serve no reader)
-        self._bulk(actions, require_alias=into is None)
+        try:
+            self._bulk(actions, require_alias=into is None)
+        except Exception:
+            self._ready.difference_update(d["schema_name"] for d in docs)  # check the aliases again next time
+            raise
 
     def delete(self, doc_ids: list[str]) -> None:
         actions = []
