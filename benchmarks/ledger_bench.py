@@ -234,9 +234,9 @@ def run(folder: Path, args):
     with open(src, encoding="utf-8-sig") as fin, open(gbk, "w", encoding="gb18030") as fout:
         for line in fin:
             fout.write(line)
-    phase("opinions GBK CSV dry run", n, lambda: check(services.import_file(gbk, dry_run=True), "gbk"))
+    phase("opinions GBK CSV dry run (same rows, now all unchanged)", n, lambda: check(services.import_file(gbk, dry_run=True), "gbk"))
     xlsx = xlsx_copy(src, folder / "opinions.xlsx", "意见建议")
-    phase(f"opinions XLSX dry run ({xlsx.stat().st_size / 2**20:.0f} MiB, read-only streaming)", n,
+    phase(f"opinions XLSX dry run ({xlsx.stat().st_size / 2**20:.0f} MiB, read-only; rows unchanged)", n,
           lambda: check(services.import_file(xlsx, dry_run=True), "xlsx"))
     out_csv = folder / "export.csv"
     phase("export opinion ledger, CSV", n, lambda: services.export_file(out_csv, kinds=["opinions"], fmt="csv", personal=True))
@@ -256,25 +256,26 @@ def run(folder: Path, args):
 
 
 def render(args) -> str:
+    command = f"`.venv/bin/python benchmarks/ledger_bench.py --rows {args.rows}" + (f" --deputies {args.deputies}" if args.deputies else "")
     lines = [
         SECTION, "",
-        "`.venv/bin/python benchmarks/ledger_bench.py --rows {}{} --write-docs` (after `liaison migrate_schemas`), "
-        "revision {}.".format(args.rows, f" --deputies {args.deputies}" if args.deputies else "", git_revision()),
-        f"Machine: {machine()}.",
+        f"{command}` (after `liaison migrate_schemas`; `--write-docs` writes this section), revision {git_revision()}.",
+        f"Machine: {machine()}.", "",
         "A throw-away prefecture gets 555 divisions, 555 positions, 1,500 deputies stationed at 50 stations and 5 handling",
-        f"units, then an opinion ledger of {args.rows:,} rows (a third registered, a third referred, a third closed with reply,",
-        "delivery and rating). Every phase runs through `liaison.tenants.ledger.services`, as the command, admin and API do.",
-        "Peak memory is the resident set size of the whole process (Django, the ORM, openpyxl) sampled every 20 ms;",
-        "the growth column is what the phase added to it.", "",
+        f"units, then an opinion ledger of {args.rows:,} rows (a third registered, a third referred, a third closed with",
+        "reply, delivery and rating). Every phase runs through `liaison.tenants.ledger.services`, as the command, the admin",
+        "and the API do. Work an import queues for after commit (search indexing, statistics) goes to the Celery queue and",
+        "is " + ("timed (`--inline-background`)." if args.inline_background else "not timed (`--inline-background` runs it inside the phase)."),
+        "Peak memory is the resident set of the whole process (Django, the ORM, openpyxl), sampled every 20 ms;",
+        "\"growth\" is what the phase added to it.", "",
         "| phase | rows | seconds | rows/s | peak RSS | growth |", "|---|---:|---:|---:|---:|---:|",
     ]
     for r in RESULTS:
         lines.append(f"| {r['name']} | {r['rows']:,} | {r['seconds']:.1f} | {r['rate']:,.0f} | {r['peak']:.0f} MiB | +{r['growth']:.0f} MiB |")
-    lines += ["", "Reading: memory stays flat in the number of rows because rows are read, checked and written in chunks of",
-              "2,000 (CSV through the csv module, XLSX through openpyxl's read-only mode, exports through `.iterator()` and",
-              "openpyxl's write-only mode); what grows with the file is one small entry per natural key (to find duplicates",
-              "and references within the file) and the problem list, capped at 5,000 entries. The import is one transaction:",
-              "the dry run is the same work rolled back, so a clean file costs about twice the import when checked first.", ""]
+    lines += ["", "Memory does not follow the file: rows are read (csv module; openpyxl read-only), checked and written in",
+              "chunks of 2,000, and exports stream from `.iterator()` into the csv module or openpyxl's write-only workbook.",
+              "What grows is one small entry per natural key (duplicates and references within the file), the division index",
+              "and the problem list (capped at 5,000). The import is one transaction; the dry run is the same work rolled back.", ""]
     return "\n".join(lines)
 
 

@@ -847,6 +847,13 @@ class HistoryImporter(SheetImporter):
         base = self._base_key(row)
         return [("at", f"{base}|{row.values.get('_occurrence', 0)}")] if base else []
 
+    def check_keys(self, chunk: list[Row]) -> None:
+        """Steps are numbered by occurrence (parse), so none is a duplicate of another:
+        nothing to check, and nothing to remember per step (memory stays small)."""
+
+    def remember(self, row: Row) -> None:
+        pass
+
     def prepare(self, rows: list[Row]) -> None:
         codes = {r.values.get("tracking_code") for r in rows if r.values.get("tracking_code")}
         refs = {r.values.get("source_reference") for r in rows if r.values.get("source_reference") and not r.values.get("tracking_code")}
