@@ -280,7 +280,7 @@ def generated_docs(schema: str, n: int, seed: int) -> list[dict]:
 
 @pytest.fixture
 def generated(db, backend):
-    docs = {"kunming": generated_docs("kunming", 1500, 1), "qujing": generated_docs("qujing", 500, 2)}
+    docs = {"kunming": generated_docs("kunming", 2500, 1), "qujing": generated_docs("qujing", 500, 2)}
     for batch in docs.values():
         backend.index(batch)
     if hasattr(backend, "tidy"):
@@ -292,7 +292,7 @@ GENERATED_QUERIES = ["路", "水", "路灯", "医保", "停车场", "卫生院",
 
 
 def test_generated_opinions_right_ones_and_right_ones_first(generated, backend, kunming_admin):
-    """1,500 generated kunming opinions (+500 in qujing), queries of 1-4 characters."""
+    """3,000 generated opinions (2,500 in kunming, 500 in qujing), queries of 1-4 characters."""
     from liaison.search.text import normalize
 
     for query in GENERATED_QUERIES:
@@ -302,8 +302,9 @@ def test_generated_opinions_right_ones_and_right_ones_first(generated, backend, 
         expected = {d["doc_id"] for d in generated["kunming"] if has(d, "title") or has(d, "content")}
         in_title = {d["doc_id"] for d in generated["kunming"] if has(d, "title")}
         assert expected, f"{query}: the generator should produce matches"
-        result = km(kunming_admin, query, first=100)
+        result = km(kunming_admin, query, first=100, facets=["prefecture"])
         assert result.total == len(expected), query  # every one that contains it, nothing else
+        assert [(v.value, v.count) for v in result.facets["prefecture"]] == [("kunming", len(expected))], query
         seen, after = [], None
         while True:
             page = km(kunming_admin, query, first=100, after=after)
