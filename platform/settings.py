@@ -28,6 +28,9 @@ DEV_SECRET_KEY = "liaison-development-only-secret-key-do-not-use-in-production"
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+# Rotation: put the old key here (comma-separated) for a while so sessions and signed
+# links made with it stay valid, then drop it (docs/OPERATIONS.md).
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 LIAISON_BASE_HOST = os.environ.get("LIAISON_BASE_HOST", "localhost").strip().lower()
 LIAISON_ENVIRONMENT = os.environ.get("LIAISON_ENVIRONMENT", "development" if DEBUG else "production")
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
@@ -89,6 +92,11 @@ TENANT_DOMAIN_MODEL = "registry.Domain"
 # New prefectures are cloned from an always-migrated template schema, so provisioning
 # time stays flat however many migrations accumulate (see tenants/registry/provisioning.py).
 TENANT_BASE_SCHEMA = "tenant_template"
+# Set search_path only when the schema changes, not before every query (half the round
+# trips of a request were SET search_path).
+TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas --executor=multiprocessing` migrates this many prefectures at once.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("LIAISON_MIGRATION_PROCESSES", "4"))
 TENANT_CREATION_FAKES_MIGRATIONS = True
 PUBLIC_SCHEMA_URLCONF = "liaison.platform.urls_public"
 ROOT_URLCONF = "liaison.platform.urls_tenant"
