@@ -94,16 +94,16 @@ def plan_sheets(ledger: LedgerFile, kind: str | None, report: ImportReport) -> l
     for name in names:
         by_name = next((k for k in all_kinds if norm_header(name) in k.names()), None)
         if wanted is not None:
-            if ledger.kind == "xlsx" and len(names) > 1 and by_name is not None and by_name is not wanted:
+            if ledger.multi and len(names) > 1 and by_name is not None and by_name is not wanted:
                 continue
             candidates = [wanted]
         elif by_name is not None:
             candidates = [by_name]
         else:
             candidates = all_kinds
-        raw = ledger.sheet(name if ledger.kind == "xlsx" else None)
+        raw = ledger.sheet(name if ledger.multi else None)
         found, header_row, cells, rest = _locate(raw, candidates)
-        sheet_label = name if ledger.kind == "xlsx" else ""
+        sheet_label = name if ledger.multi else ""
         if found is None:
             if wanted is not None or by_name is not None or len(names) == 1:
                 target = (wanted or by_name)

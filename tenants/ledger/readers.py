@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -108,11 +109,13 @@ def file_type(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if head.startswith(_OLE_MAGIC) or suffix == ".xls":
         raise FileProblem("不支持旧版 .xls 文件：请在 Excel/WPS 中另存为 .xlsx 或 CSV", "unsupported_type")
+    if suffix == ".zip":
+        return "zip"
     if head.startswith(_ZIP_MAGIC) or suffix in XLSX_SUFFIXES:
         return "xlsx"
     if suffix in CSV_SUFFIXES or not suffix:
         return "csv"
-    raise FileProblem(f"不支持的文件类型 {suffix}：请上传 .csv 或 .xlsx", "unsupported_type")
+    raise FileProblem(f"不支持的文件类型 {suffix}：请上传 .csv、.xlsx 或 CSV 的 .zip 包", "unsupported_type")
 
 
 class LedgerFile:
@@ -123,6 +126,9 @@ class LedgerFile:
         self.display_name = display_name or self.path.name
         self._stream: BinaryIO | None = None
         self._workbook = None
+        self._zip = None
+        self._members: dict[str, str] = {}
+        self._open_members: list = []
         self.kind = "csv"
         self.encoding: str | None = None
 
@@ -136,7 +142,18 @@ class LedgerFile:
         if not head:
             raise FileProblem("文件是空的", "empty_file")
         self.kind = file_type(Path(self.display_name), head)
-        if self.kind == "xlsx":
+        if self.kind == "zip":
+            import zipfile
+
+            try:
+                self._zip = zipfile.ZipFile(self._stream)
+            except zipfile.BadZipFile:
+                raise FileProblem("不是有效的 ZIP 文件", "bad_zip") from None
+            self._members = {_member_title(n): n for n in sorted(self._zip.namelist())
+                             if Path(n).suffix.lower() in CSV_SUFFIXES and not n.startswith("__MACOSX")}
+            if not self._members:
+                raise FileProblem("ZIP 包中没有 CSV 文件", "empty_file")
+        elif self.kind == "xlsx":
             import openpyxl
             from openpyxl.utils.exceptions import InvalidFileException
 
@@ -150,7 +167,16 @@ class LedgerFile:
             self.encoding = detect_encoding(self._stream)
         return self
 
+    @property
+    def multi(self) -> bool:
+        """Several sheets (an XLSX workbook, or a ZIP of CSV files, one per ledger)."""
+        return self.kind in ("xlsx", "zip")
+
     def __exit__(self, *exc) -> None:
+        for member in self._open_members:
+            member.close()
+        if self._zip is not None:
+            self._zip.close()
         if self._workbook is not None:
             self._workbook.close()
         if self._stream is not None:
@@ -159,13 +185,27 @@ class LedgerFile:
     def sheet_names(self) -> list[str]:
         if self._workbook is not None:
             return list(self._workbook.sheetnames)
+        if self._zip is not None:
+            return list(self._members)
         return [Path(self.display_name).stem]
 
     def sheet(self, name: str | None = None) -> RawSheet:
+        if self._zip is not None:
+            title = name or next(iter(self._members))
+            member = self._zip.open(self._members[title])
+            self._open_members.append(member)
+            encoding = detect_encoding(member)
+            return RawSheet(title, _csv_rows(member, encoding), encoding)
         if self._workbook is not None:
             ws = self._workbook[name] if name else self._workbook.worksheets[0]
             return RawSheet(ws.title, _xlsx_rows(ws))
         return RawSheet(Path(self.display_name).stem, _csv_rows(self._stream, self.encoding), self.encoding)
+
+
+def _member_title(name: str) -> str:
+    """"20-阵地.csv" → "阵地": exports number their members to keep the import order."""
+    stem = Path(name).stem
+    return re.sub(r"^\d+[-_ ]", "", stem) or stem
 
 
 def _xlsx_rows(ws) -> Iterator[tuple[int, list[str]]]:

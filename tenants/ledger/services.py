@@ -37,7 +37,7 @@ from .report import ImportReport
 log = logging.getLogger("liaison.ledger")
 
 MAX_UPLOAD_BYTES = int(os.environ.get("LIAISON_LEDGER_MAX_UPLOAD_MB", "200")) * 1024 * 1024
-ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".zip")
 
 
 # --- who may ---------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def stage_import(*, principal: Principal, filename: str, content: bytes | None =
     if not name:
         errors.append(FieldError("filename", "必须给出文件名（含扩展名 .csv 或 .xlsx）", "required"))
     elif not name.lower().endswith(ALLOWED_SUFFIXES):
-        errors.append(FieldError("filename", "只接受 .csv 或 .xlsx 文件", "unsupported_type"))
+        errors.append(FieldError("filename", "只接受 .csv、.xlsx 文件或 CSV 的 .zip 包", "unsupported_type"))
     size = len(content) if content is not None else getattr(upload, "size", 0) or 0
     if content is None and upload is None:
         errors.append(FieldError("content", "没有文件内容", "required"))

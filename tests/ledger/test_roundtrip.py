@@ -77,3 +77,15 @@ def test_an_export_imported_back_into_its_own_prefecture_changes_nothing(ledger,
     assert report.ok, report.text()
     assert report.totals()["created"] == 0 and report.totals()["updated"] == 0, report.text()
     assert facts() == before
+
+
+def test_a_zip_of_csv_exports_imports_back(ledger, tmp_path):
+    before = facts()
+    path = tmp_path / "all.zip"
+    write_export(path, kinds=["all"], fmt="csv", encoding="gbk", personal=True)
+    report = run_import(path, dry_run=False)
+    assert report.ok, report.text()
+    assert [s.kind for s in report.sheets] == ["divisions", "positions", "deputies", "stationing", "units", "opinions",
+                                                 "opinion_history"]
+    assert report.totals()["created"] == 0 and report.totals()["updated"] == 0
+    assert facts() == before
