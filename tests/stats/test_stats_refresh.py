@@ -94,3 +94,10 @@ def test_a_change_during_computation_keeps_the_prefecture_stale(stats_data, kunm
     services.mark_stale("kunming")  # an opinion changed after the snapshot was taken
     services.replace_prefecture_facts(kunming, facts)
     assert snap("kunming").stale
+
+
+def test_verify_command_agrees_with_the_domain_selectors(stats_data):
+    out = io.StringIO()
+    call_command("stats", "verify", stdout=out)
+    assert "kunming        ok" in out.getvalue() and "qujing         ok" in out.getvalue()
+    assert "province totals are the sums of the prefectures" in out.getvalue()
