@@ -89,3 +89,33 @@ def qujing_client(qujing) -> Client:
 @pytest.fixture
 def province_client(db) -> Client:
     return host_client("localhost")
+
+
+@pytest.fixture
+def redis_celery_worker(django_db_setup, django_db_blocker, worker_id):
+    """A real Celery worker thread consuming from the Redis broker in LIAISON_TEST_REDIS_URL.
+
+    Each pytest-xdist worker gets its own queue: they share one Redis, and a task taken
+    by another test process would run against that process's test database.
+    """
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+
+    from liaison.platform.celery import app
+
+    url = os.environ.get("LIAISON_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set LIAISON_TEST_REDIS_URL to run against a real Redis broker")
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {k: app.conf[k] for k in keys}
+    app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=f"liaison-test-{worker_id}")
+    app._pool = None  # producers made under the eager/memory configuration must not be reused
+    try:
+        with django_db_blocker.unblock():
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
+                              queues=[app.conf.task_default_queue]):
+                yield app
+    finally:
+        app.conf.update(saved)
+        app._pool = None

@@ -19,21 +19,8 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="set LIAISON_TEST_REDIS_UR
 
 
 @pytest.fixture
-def real_worker(django_db_setup, django_db_blocker):
-    from celery.contrib.testing.worker import start_worker
-
-    from liaison.platform.celery import app
-
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.broker_url = REDIS_URL
-    app.conf.task_always_eager = False
-    app._pool = None
-    with django_db_blocker.unblock():
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    app.conf.update(saved)
-    app._pool = None
-
+def real_worker(redis_celery_worker):
+    return redis_celery_worker
 
 def wait_for(predicate, seconds=30.0):
     deadline = time.monotonic() + seconds
