@@ -10,8 +10,9 @@ Requests go through the whole Django stack in-process (middleware, API-key
 authentication, permissions, limits, the GraphQL view) on the prefecture's host, as
 `django.test.Client` sends them; no network. "Without batching" replaces
 `liaison.graphql.loaders.batch_of` so every object is its own batch — what the
-resolvers would do without the loaders. Queries are the four main lists (positions,
-opinions, events, deputies) with the nested fields the tests of issue 5 use.
+resolvers would do without the loaders. Queries: the four main lists (positions,
+opinions, events, deputies) with the deep nesting the tests of issue 5 use, and the
+positions and opinions lists with what a list page shows (one table row per item).
 """
 from __future__ import annotations
 
@@ -58,6 +59,17 @@ QUERIES = {
   performance { dutyDays receptions opinions points }
 } } } }""",
 }
+# What a list page shows (a table row per item): the "main list queries" of the goal.
+QUERIES_LIST = {
+    "positions (list page)": """query($n: Int) { positions(first: $n, orderBy: [CODE]) { totalCount edges { node {
+  id code name tier statusLabel establishedOn division { name parent { name } } parent { name }
+} } } }""",
+    "opinions (list page)": """query($n: Int) { opinions(first: $n) { totalCount edges { node {
+  id trackingCode title status statusLabel channel registeredAt dueOn overdue category { name } division { name }
+  position { name } handlingUnit { name }
+} } } }""",
+}
+QUERIES.update(QUERIES_LIST)
 LIMITS = {"max_page_size": 100, "max_complexity": 1_000_000, "max_depth": 12}
 
 
@@ -114,7 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prefecture", default="kunming")
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--only", nargs="*", choices=list(QUERIES))
+    parser.add_argument("--only", nargs="*", choices=list(QUERIES), metavar="QUERY", help=", ".join(QUERIES))
     args = parser.parse_args()
     header(f"GraphQL list queries on {args.prefecture}")
     from django_tenants.utils import schema_context
@@ -136,7 +148,7 @@ def main() -> None:
                     with batching(False):
                         naive = measure(client, created.secret, name, n, max(3, args.repeat // 3))
                     rows.append((name, n, ours, naive))
-                    print(f"   {name:<10} first {n:>3} ({ours['items']:>3} items)  ours: {ours['queries']:>3} queries "
+                    print(f"   {name:<21} first {n:>3} ({ours['items']:>3} items)  ours: {ours['queries']:>3} queries "
                           f"(+{ours['search_path']} SET search_path)  "
                           f"p50 {ours['p50'] * 1000:7.1f} ms  p95 {ours['p95'] * 1000:7.1f} ms   |  no batching: "
                           f"{naive['queries']:>5} queries  p50 {naive['p50'] * 1000:8.1f} ms  p95 {naive['p95'] * 1000:8.1f} ms   "
@@ -146,10 +158,14 @@ def main() -> None:
         created.key.delete()
     print("   queries from 10 to 100 items (ours): "
           + ", ".join(f"{name} {a['queries']} → {b['queries']}" for (name, n, a, _), (_, _, b, _) in zip(rows[0::2], rows[1::2]))
-          + "  (a difference of one or two is a batch query for a relation none of the first 10 items has —"
+          + "  (a difference of one to three is a batch query for a relation none of the first 10 items has —"
             " e.g. the newest opinions have no handling unit yet — not a query per item)")
-    worst = max((r[2]["p95"] for r in rows if r[1] == 100), default=0)
-    print(f"   goal < 150 ms p95 for 100 items: {'met' if worst < 0.150 else 'NOT met'} (worst {worst * 1000:.1f} ms)")
+    for label, names in (("list-page queries", [q for q in QUERIES_LIST]), ("deep queries", [q for q in QUERIES if q not in QUERIES_LIST])):
+        hits = [(r[0], r[2]["p95"]) for r in rows if r[1] == 100 and r[0] in names]
+        if hits:
+            name, worst = max(hits, key=lambda h: h[1])
+            print(f"   goal < 150 ms p95 for 100 items, {label}: {'met' if worst < 0.150 else 'NOT met'} "
+                  f"(worst {name}: {worst * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":
