@@ -8,12 +8,11 @@ exactly the scaled targets.
 """
 from __future__ import annotations
 
-import random
 from datetime import date, time, timedelta
 
 from . import text
 from .bulk import get_model, has_fields
-from .engine import OPERATING, SINCE, Dep, Pos, aware
+from .engine import SINCE, Dep, Pos, aware
 from .shape import allocate
 
 STATION_TIERS = ("station", "professional", "special")

@@ -297,7 +297,7 @@ class Loop:
         return self.rng.choice(pool) if pool else None
 
     def suggestion(self, op, lead, t1, staff) -> None:
-        rng, limit, row, cal = self.rng, self.limit, op.row, self.gen.calendar
+        rng, limit, row = self.rng, self.limit, op.row
         filed = t1 + timedelta(hours=rng.uniform(2, 24 * 20))
         if filed > limit:
             return
