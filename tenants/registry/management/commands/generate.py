@@ -42,6 +42,9 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError("\n".join(str(e) for e in exc.errors), returncode=2) from None
         rows, seconds = report.rows, report.wall_seconds
+        if all(p.status == "unchanged" for p in report.prefectures):
+            self.stdout.write(self.style.SUCCESS("nothing to do: every prefecture already holds exactly these data"))
+            return
         self.stdout.write(self.style.SUCCESS(
             f"done: {rows:,} rows generated and loaded in {seconds:.1f}s ({rows / seconds if seconds else 0:,.0f} rows/s"
             + (f", {jobs} jobs" if jobs > 1 else "") + ")"
