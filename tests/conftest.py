@@ -95,8 +95,9 @@ def province_client(db) -> Client:
 def redis_celery_worker(django_db_setup, django_db_blocker, worker_id):
     """A real Celery worker thread consuming from the Redis broker in LIAISON_TEST_REDIS_URL.
 
-    Each pytest-xdist worker gets its own queue: they share one Redis, and a task taken
-    by another test process would run against that process's test database.
+    pytest-xdist workers share one Redis server; each gets its own database number
+    (gw0 → the configured one, gw1 → one below, …), since a task taken by another test
+    process would run against that process's test database.
     """
     import os
 
@@ -107,15 +108,28 @@ def redis_celery_worker(django_db_setup, django_db_blocker, worker_id):
     url = os.environ.get("LIAISON_TEST_REDIS_URL")
     if not url:
         pytest.skip("set LIAISON_TEST_REDIS_URL to run against a real Redis broker")
-    keys = ("broker_url", "task_always_eager", "task_default_queue")
-    saved = {k: app.conf[k] for k in keys}
-    app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=f"liaison-test-{worker_id}")
-    app._pool = None  # producers made under the eager/memory configuration must not be reused
+    base, _, db = url.rstrip("/").rpartition("/")
+    offset = int(worker_id[2:]) if worker_id.startswith("gw") else 0
+    broker = f"{base}/{int(db or 0) - offset}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=broker, task_always_eager=False)
+    _forget_producers(app)
     try:
+        with app.connection_for_write() as conn:
+            app.control.purge(connection=conn)  # leftovers of an interrupted run
         with django_db_blocker.unblock():
-            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
-                              queues=[app.conf.task_default_queue]):
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
                 yield app
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _forget_producers(app)
+
+
+def _forget_producers(app) -> None:
+    """Connections and producers made for the eager/memory:// configuration would keep
+    publishing there after the broker URL changes; drop both caches, as Celery itself
+    does after a fork."""
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
