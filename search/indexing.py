@@ -187,6 +187,7 @@ def connect() -> None:
 
     from liaison.tenants.divisions.models import Division
     from liaison.tenants.opinions.models import Opinion
+    from liaison.tenants.opinions.signals import opinion_changed
     from liaison.tenants.positions.models import Position
     from liaison.tenants.registry.provisioning import prefecture_deleted
 
@@ -196,8 +197,4 @@ def connect() -> None:
         pre_save.connect(on_related_pre_save, sender=model, dispatch_uid=f"search-{model.__name__}-pre")
         post_save.connect(on_related_saved, sender=model, dispatch_uid=f"search-{model.__name__}-saved")
     prefecture_deleted.connect(on_prefecture_deleted, dispatch_uid="search-prefecture-deleted")
-    try:
-        from liaison.tenants.opinions.signals import opinion_changed
-    except ImportError:  # the opinions services send it once they exist
-        return
     opinion_changed.connect(on_opinion_changed, dispatch_uid="search-opinion-changed")

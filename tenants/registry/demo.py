@@ -56,7 +56,6 @@ def ensure_user(username: str, *, prefecture: Prefecture | None, role: str, supe
 
 
 def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool = True, echo: Callable[[str], None] = print) -> list[Prefecture]:
-    rng = random.Random(seed)
     ensure_user("province", prefecture=None, role=Role.PROVINCE_MONITOR, superuser=True)
     made = []
     for pref in yunnan.prefectures():
@@ -78,9 +77,6 @@ def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool 
 
 def seed_content(prefectures: list[Prefecture], *, seed: int, echo: Callable[[str], None]) -> None:
     """Sample positions, deputies, activities and opinions, via the data generator."""
-    try:
-        from liaison.tenants.generator.api import generate_demo_content
-    except ImportError:
-        echo("  (sample content generator not installed yet: divisions and accounts only)")
-        return
+    from liaison.tenants.generator.api import generate_demo_content
+
     generate_demo_content(prefectures, seed=seed, echo=echo)

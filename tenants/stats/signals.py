@@ -5,6 +5,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 from liaison.tenants.opinions.models import Opinion
+from liaison.tenants.opinions.signals import opinion_changed
 
 
 def _mark_current_schema_stale(**kwargs) -> None:
@@ -22,12 +23,8 @@ def _mark_current_schema_stale(**kwargs) -> None:
 
 
 def connect() -> None:
-    """Subscribe to the opinions app's own signal when it has one, else to the model's."""
-    try:
-        from liaison.tenants.opinions.signals import opinion_changed  # issue 4
-    except ImportError:
-        opinion_changed = None
-    if opinion_changed is not None:
-        opinion_changed.connect(_mark_current_schema_stale, dispatch_uid="stats-opinion-changed")
+    """Subscribe to the opinions services' signal (batch imports send it too) and to the
+    model's own, for writes that go straight through the ORM."""
+    opinion_changed.connect(_mark_current_schema_stale, dispatch_uid="stats-opinion-changed")
     post_save.connect(_mark_current_schema_stale, sender=Opinion, dispatch_uid="stats-opinion-saved")
     post_delete.connect(_mark_current_schema_stale, sender=Opinion, dispatch_uid="stats-opinion-deleted")
