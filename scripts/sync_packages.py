@@ -1,7 +1,7 @@
 """Rewrite the `packages` list in pyproject.toml from the folders that have an __init__.py.
 
 Run after adding a subpackage: `python scripts/sync_packages.py`. The four top folders
-map to liaison.platform/tenants/graphql/search (ARCHITECTURE.md, "Layout").
+map to liaison.platform/tenants/graphql/search (docs/ARCHITECTURE.md, "Layout and import names").
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The layout decided in ARCHITECTURE.md: one `liaison` distribution, no shadowing."""
+"""The layout decided in docs/ARCHITECTURE.md: one `liaison` distribution, no shadowing."""
 from __future__ import annotations
 
 import subprocess

@@ -6,7 +6,7 @@ API key (Authorization: Bearer …). The rules are the matrix `MATRIX` below (ro
 scope × operation), printed in docs/API.md and covered cell by cell by
 tests/graphql/test_gql_permissions.py:
 
-- province roles read every prefecture with citizens' personal data masked (PRODUCT.md:
+- province roles read every prefecture with citizens' personal data masked (docs/ARCHITECTURE.md, "Who may do what":
   the provincial congress monitors, it does not handle cases), never write into a
   prefecture; province keys likewise never read personal data;
 - prefecture admins read and write their own prefecture, personal data included;

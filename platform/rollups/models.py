@@ -3,7 +3,7 @@ schema by liaison.tenants.stats and written here, replaced whole per prefecture.
 
 The province reads only these tables; no province query spans tenant schemas. Rows
 carry the prefecture (registry) so nothing here depends on which server holds a
-prefecture's schema (see ARCHITECTURE.md, "Beyond one machine").
+prefecture's schema (see docs/ARCHITECTURE.md, "Beyond one machine").
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ def refresh_prefecture(prefecture: Prefecture):
 
     The two steps are separate on purpose: the computation reads only the tenant's
     schema and returns plain rows; the write touches only public tables. Nothing here
-    needs one server to hold both (ARCHITECTURE.md, "Beyond one machine").
+    needs one server to hold both (docs/ARCHITECTURE.md, "Beyond one machine").
     """
     from liaison.platform.rollups import services as rollups
 

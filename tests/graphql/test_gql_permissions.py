@@ -223,7 +223,7 @@ def test_docs_print_the_matrix_as_the_code_has_it():
 
 @pytest.mark.parametrize("row", ["province_monitor", "province_admin", "key:province"])
 def test_the_provincial_congress_sees_citizens_personal_data_masked(km, credentials, row):
-    """PRODUCT.md: province users read across every tenant, citizens' personal data masked."""
+    """docs/ARCHITECTURE.md: province users read across every tenant, citizens' personal data masked."""
     resp = gql("kunming", "{ opinions(first: 1) { edges { node { citizenName citizenPhone } } } }", **credentials(row))
     node = resp.ok()["opinions"]["edges"][0]["node"]
     assert node["citizenName"] == "张**" and "****" in node["citizenPhone"]
