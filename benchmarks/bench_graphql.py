@@ -9,7 +9,7 @@ and 100, with the per-request batching loaders (ours) and with batching switched
 Requests go through the whole Django stack in-process (middleware, API-key
 authentication, permissions, limits, the GraphQL view) on the prefecture's host, as
 `django.test.Client` sends them; no network. "Without batching" replaces
-`liaison.graphql.loaders.batch_of` so every object is its own batch — what the
+`liaison.graphql.core.loaders.batch_of` so every object is its own batch — what the
 resolvers would do without the loaders. Queries: the four main lists (positions,
 opinions, events, deputies) with the deep nesting the tests of issue 5 use, and the
 positions and opinions lists with what a list page shows (one table row per item).
@@ -33,7 +33,7 @@ setup_django()
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-from liaison.graphql import loaders  # noqa: E402
+from liaison.graphql.core import loaders  # noqa: E402
 from liaison.platform.accounts import api_keys  # noqa: E402
 
 QUERIES = {

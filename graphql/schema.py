@@ -1,22 +1,19 @@
-"""The GraphQL schema served at /graphql/ on every host.
+"""The GraphQL schema served at /graphql/ on every host (province and prefectures).
 
-Query and Mutation are composed from one module per area so each area owns its file.
-The pattern for an area module `liaison.graphql.<area>_api` (listed in AREA_MODULES):
+Layout (docs/API.md, "Code layout"): `core/` holds what every domain builds on; each
+domain is a package listed in DOMAINS with
 
-    class LedgerQuery(graphene.ObjectType):          # any ObjectType named *Query
-        ledger_exports = graphene.List(...)
-    class LedgerMutation(graphene.ObjectType):       # any ObjectType named *Mutation
-        import_ledger = ImportLedger.Field()
-    ROOT_PERMISSIONS = {                             # every root field → the Op it needs
-        "Query.ledgerExports": Op.READ,
-        "Mutation.importLedger": Op.MANAGE,
-    }
-    PREFECTURE_HOST_ONLY = {"Query.ledgerExports"}   # optional: fields over tenant tables
+    types.py      ObjectTypes and enums (Meta.name is the GraphQL name)
+    filters.py    filter inputs + their django-filter FilterSets, order enums
+    queries.py    `class Query(graphene.ObjectType)`: root fields, each declared with
+                  `root_field(Op.READ, …)` (the Op of principal.MATRIX it needs)
+    mutations.py  ServiceMutation subclasses (class attribute `op`) and
+                  `class Mutation(graphene.ObjectType)` listing them
 
-Mixins are picked up by name (defined in that module, name ending in Query/Mutation);
-root fields missing from ROOT_PERMISSIONS are refused at run time and fail
-tests/graphql/test_schema_file.py. After changing the schema run
-`liaison graphql_sdl` to reprint graphql/schema.graphql.
+Query and Mutation are composed from those classes in DOMAINS order; the Op of every
+root field is collected into core.permissions.ROOT_PERMISSIONS here. A root field with
+no Op is refused at run time and named by tests/graphql/test_gql_permissions.py. After
+changing the schema run `liaison graphql_sdl` to reprint graphql/schema.graphql.
 """
 from __future__ import annotations
 
@@ -24,43 +21,46 @@ import importlib
 
 import graphene
 
-from liaison.graphql import permissions
+from liaison.graphql.core import permissions
+from liaison.graphql.core.fields import root_operations
 
-AREA_MODULES = [
-    "liaison.graphql.core_api",
-    "liaison.graphql.positions_api",
-    "liaison.graphql.activities_api",
-    "liaison.graphql.opinions_api",
-    "liaison.graphql.citizen_api",
-    "liaison.graphql.search_api",
-    "liaison.graphql.statistics_api",
-    "liaison.graphql.ledger_api",
+DOMAINS = [
+    "registry",
+    "accounts",
+    "divisions",
+    "positions",
+    "deputies",
+    "activities",
+    "opinions",
+    "citizen",
+    "search",
+    "stats",
+    "ledger",
 ]
 
 
-def _mixins(suffix: str) -> list[type]:
+def _mixins(module: str, type_name: str) -> list[type]:
     found = []
-    for name in AREA_MODULES:
+    for domain in DOMAINS:
+        name = f"liaison.graphql.{domain}.{module}"
         try:
-            module = importlib.import_module(name)
+            mod = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
-            continue
-        for attr, value in vars(module).items():
-            if (isinstance(value, type) and issubclass(value, graphene.ObjectType) and attr.endswith(suffix)
-                    and value.__module__ == module.__name__ and value is not graphene.ObjectType):
-                found.append(value)
-        permissions.ROOT_PERMISSIONS.update(getattr(module, "ROOT_PERMISSIONS", {}))
-        permissions.PREFECTURE_HOST_ONLY.update(getattr(module, "PREFECTURE_HOST_ONLY", ()))
+            continue  # a domain without mutations
+        mixin = getattr(mod, type_name)
+        ops, prefecture_only = root_operations(type_name, mixin)
+        permissions.ROOT_PERMISSIONS.update(ops)
+        permissions.PREFECTURE_HOST_ONLY.update(prefecture_only)
+        found.append(mixin)
     return found
 
 
-_query_mixins = _mixins("Query")
-_mutation_mixins = _mixins("Mutation")
+_query_mixins = _mixins("queries", "Query")
+_mutation_mixins = _mixins("mutations", "Mutation")
 
 Query = type("Query", (*_query_mixins, graphene.ObjectType), {"__doc__": "Everything this host serves."})
-Mutation = (type("Mutation", (*_mutation_mixins, graphene.ObjectType), {"__doc__": "Changes, through the domain services."})
-            if _mutation_mixins else None)
+Mutation = type("Mutation", (*_mutation_mixins, graphene.ObjectType), {"__doc__": "Changes, through the domain services."})
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

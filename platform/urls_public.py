@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from liaison.graphql.views import graphql_view
+from liaison.graphql.core.views import graphql_view
 from liaison.platform.ops.health import healthz, readyz
 
 urlpatterns = [

@@ -190,7 +190,7 @@ def test_graphiql_is_served_to_browsers_only_in_debug(kunming, settings):
     from django.test import RequestFactory
     from django_tenants.utils import schema_context
 
-    from liaison.graphql.views import LiaisonGraphQLView, graphql_view
+    from liaison.graphql.core.views import LiaisonGraphQLView, graphql_view
 
     def browser_get(view):
         request = RequestFactory().get("/graphql/", HTTP_ACCEPT="text/html")
@@ -211,7 +211,7 @@ def test_graphiql_is_served_to_browsers_only_in_debug(kunming, settings):
 def test_service_errors_outside_payloads_are_user_errors_not_internal_ones():
     from graphql import GraphQLError
 
-    from liaison.graphql.views import format_error
+    from liaison.graphql.core.views import format_error
     from liaison.tenants.common.errors import FieldError, ServiceError
 
     bad = format_error(GraphQLError("x", path=["f"], original_error=ServiceError([FieldError("code", "无效", "invalid")])))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from gql_helpers import gql
-from liaison.graphql.relay import encode_global_id
+from liaison.graphql.core.relay import encode_global_id
 from world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from gql_helpers import gql
-from liaison.graphql.relay import encode_global_id
+from liaison.graphql.core.relay import encode_global_id
 from liaison.platform.accounts.principal import MATRIX, Op
 from world import bulk_world
 
@@ -205,7 +205,7 @@ def test_prefecture_data_fields_are_not_on_the_province_host(km, users):
 
 
 def test_every_root_field_is_in_the_permission_matrix():
-    from liaison.graphql.permissions import ROOT_PERMISSIONS
+    from liaison.graphql.core.permissions import ROOT_PERMISSIONS
     from liaison.graphql.schema import schema
 
     gschema = schema.graphql_schema
@@ -215,7 +215,7 @@ def test_every_root_field_is_in_the_permission_matrix():
 
 
 def test_docs_print_the_matrix_as_the_code_has_it():
-    from liaison.graphql.permissions import matrix_markdown
+    from liaison.graphql.core.permissions import matrix_markdown
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
     assert matrix_markdown() in doc, "docs/API.md: reprint the matrix with `liaison graphql_sdl --matrix`"

@@ -98,7 +98,7 @@ def failing_schema(monkeypatch):
     that override_settings(GRAPHENE=...) does not refresh once read, so the setting is
     patched on that object (restored afterwards)."""
     try:
-        from liaison.graphql import permissions
+        from liaison.graphql.core import permissions
     except ImportError:  # pragma: no cover - the view without a permission matrix
         permissions = None
     if permissions is not None and hasattr(permissions, "ROOT_PERMISSIONS"):

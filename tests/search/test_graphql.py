@@ -98,7 +98,7 @@ def test_province_host_searches_every_prefecture(searchable):
 def test_filters_over_http(searchable):
     user = user_with("km", Role.PREFECTURE_ADMIN, "kunming")
     station = searchable["kunming_place"]["station"]
-    from liaison.graphql.relay import encode_global_id
+    from liaison.graphql.core.relay import encode_global_id
 
     _, body = search("kunming", {"q": "路", "filter": {"positions": [encode_global_id("Position", station.pk, "kunming")]}}, user=user)
     assert titles(body) == ["道路坑洼需要修缮"]

@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, print_only=False, matrix=False, **opts):
         if matrix:
-            from liaison.graphql.permissions import matrix_markdown
+            from liaison.graphql.core.permissions import matrix_markdown
 
             self.stdout.write(matrix_markdown())
             return

@@ -18,12 +18,9 @@ from graphene.relay.connection import page_info_adapter
 from graphql import GraphQLError
 from graphql_relay import connection_from_array_slice, cursor_to_offset
 
-from liaison.graphql import limits, loaders
-
-
-class NotFound(GraphQLError):
-    def __init__(self, what: str = "对象"):
-        super().__init__(f"未找到{what} (not found)", extensions={"code": "NOT_FOUND"})
+from liaison.graphql.core import limits, loaders
+from liaison.graphql.core.errors import NotFound
+from liaison.tenants.common.errors import FieldError, ServiceError
 
 
 def encode_global_id(type_name: str, pk: Any, schema: str | None = None) -> str:
@@ -43,6 +40,10 @@ def decode_global_id(global_id: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
+def gid(type_name: str, pk) -> str:
+    return encode_global_id(type_name, pk)
+
+
 def local_pk(global_id: str, expected_type: str | tuple[str, ...]) -> int | None:
     """The pk on this host of a global ID of `expected_type`, or None (not found here)."""
     parsed = decode_global_id(global_id)
@@ -53,6 +54,30 @@ def local_pk(global_id: str, expected_type: str | tuple[str, ...]) -> int | None
     if type_name not in expected or schema != connection.schema_name or not pk.isdigit():
         return None
     return int(pk)
+
+
+def pk_of(global_id: str | None, type_name: str | tuple[str, ...], field: str) -> int | None:
+    """This host's pk for a global ID, or a ServiceError `not_found` on `field` (also when
+    the ID belongs to another prefecture: it does not exist here)."""
+    if global_id in (None, ""):
+        return None
+    pk = local_pk(global_id, type_name)
+    if pk is None:
+        raise ServiceError.single(field, f"未找到 {global_id} (not found on this host)", "not_found")
+    return pk
+
+
+def pks_of(global_ids, type_name: str, field: str) -> list[int]:
+    errors, pks = [], []
+    for i, gid_ in enumerate(global_ids or []):
+        pk = local_pk(gid_, type_name)
+        if pk is None:
+            errors.append(FieldError(f"{field}.{i}", f"未找到 {gid_} (not found on this host)", "not_found"))
+        else:
+            pks.append(pk)
+    if errors:
+        raise ServiceError(errors)
+    return pks
 
 
 class Node(relay.Node):

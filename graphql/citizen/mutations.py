@@ -1,12 +1,5 @@
-"""Citizen operations for front ends (WeChat mini-programs, county portals): submit an
-opinion online to a position, follow it with the tracking code, rate the reply.
-
-Usable anonymously or with a front end's API key (whose scope must include this host),
-rate-limited (liaison.graphql.ratelimit). `submitOpinion` takes an idempotency key: a
-retried request returns the first opinion (`created: false`) and never makes a second.
-What a citizen sees (`OpinionTracking`) is selectors.track: status, dates and the
-reply, no names, units or internal notes.
-"""
+"""Citizen mutations: submit an opinion online (idempotent, rate-limited) and rate the
+reply with the tracking code."""
 from __future__ import annotations
 
 import re
@@ -15,9 +8,12 @@ import graphene
 from django.db import connection
 from graphql import GraphQLError
 
-from liaison.graphql import permissions, ratelimit
-from liaison.graphql.common import ServiceMutation, pk_of, plain
-from liaison.graphql.opinions_api import Outcome, Satisfaction
+from liaison.graphql.citizen.types import OpinionTrackingType, tracking_of
+from liaison.graphql.core import permissions, ratelimit
+from liaison.graphql.core.enums import plain
+from liaison.graphql.core.mutations import ServiceMutation
+from liaison.graphql.core.relay import pk_of
+from liaison.graphql.opinions.types import Satisfaction
 from liaison.platform.accounts.principal import Op
 from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.opinions import models as om
@@ -27,74 +23,10 @@ from liaison.tenants.opinions import services as opinion_services
 IDEMPOTENCY_RE = re.compile(r"^[A-Za-z0-9_\-]{8,48}$")
 
 
-class TrackedReplyType(graphene.ObjectType):
-    class Meta:
-        name = "TrackedReply"
-
-    content = graphene.String(required=True)
-    outcome = graphene.Field(Outcome, required=True)
-    outcome_label = graphene.String(required=True)
-    replied_at = graphene.DateTime(required=True)
-    explained = graphene.Boolean(required=True, description="An explanation (依法疏导) rather than a solution.")
-
-
-class OpinionTrackingType(graphene.ObjectType):
-    class Meta:
-        name = "OpinionTracking"
-        description = "What a citizen sees with the tracking code alone."
-
-    tracking_code = graphene.String(required=True)
-    prefecture = graphene.String(required=True, description="Slug of the prefecture handling it.")
-    status = graphene.String(required=True)
-    status_label = graphene.String(required=True)
-    registered_at = graphene.DateTime(required=True)
-    referred_at = graphene.DateTime()
-    due_on = graphene.Date(description="Reply expected by (while awaiting one).")
-    replied_at = graphene.DateTime()
-    closed_at = graphene.DateTime()
-    reply = graphene.Field(TrackedReplyType, description="Once delivered to the citizen.")
-    can_rate = graphene.Boolean(required=True, description="The reply was delivered and the citizen has not rated it yet.")
-    suggestion_status = graphene.String()
-    suggestion_status_label = graphene.String()
-
-
-def _tracking(view, schema: str) -> OpinionTrackingType:
-    reply = None
-    if view.reply is not None:
-        r = view.reply
-        reply = TrackedReplyType(content=r.content, outcome=r.outcome, outcome_label=r.outcome_label, replied_at=r.replied_at,
-                                 explained=r.explained)
-    return OpinionTrackingType(
-        tracking_code=view.tracking_code, prefecture=schema, status=view.status, status_label=view.status_label,
-        registered_at=view.registered_at, referred_at=view.referred_at, due_on=view.due_on, replied_at=view.replied_at,
-        closed_at=view.closed_at, reply=reply, can_rate=view.can_rate, suggestion_status=view.suggestion_status,
-        suggestion_status_label=view.suggestion_status_label)
-
-
 def _require_prefecture_host(what: str) -> None:
     if connection.schema_name == "public":
         raise GraphQLError(f"`{what}` 须在州市站点调用 (call `{what}` on the prefecture's host, e.g. kunming.<province host>)",
                            extensions={"code": "BAD_REQUEST"})
-
-
-class CitizenQuery(graphene.ObjectType):
-    track_opinion = graphene.Field(
-        OpinionTrackingType, required=True, code=graphene.String(required=True),
-        description="Follow an opinion by its tracking code (rate-limited). On the province host the code is looked up "
-                    "in every prefecture.")
-
-    def resolve_track_opinion(root, info, code):
-        ratelimit.check(info.context, "track_opinion")
-        try:
-            if connection.schema_name == "public":
-                schema, view = opinion_selectors.track_anywhere(code)
-            else:
-                schema, view = connection.schema_name, opinion_selectors.track(code)
-        except ServiceError as exc:
-            err = exc.errors[0]
-            raise GraphQLError(err.message, extensions={"code": "NOT_FOUND" if err.code == "not_found" else "BAD_REQUEST",
-                                                        "field": "code"}) from None
-        return _tracking(view, schema)
 
 
 class SubmitOpinion(ServiceMutation):
@@ -147,7 +79,7 @@ class SubmitOpinion(ServiceMutation):
             actor=opinion_services.Actor.citizen() if p.api_key_id is None else opinion_services.Actor(
                 "citizen", None, f"群众（经 API 密钥 {p.label.removeprefix('key:')}）"))
         view = opinion_selectors.track(opinion.tracking_code)
-        return {"tracking": _tracking(view, connection.schema_name), "created": not existing}
+        return {"tracking": tracking_of(view, connection.schema_name), "created": not existing}
 
     error_fields = {"position": "position", "idempotency_key": "idempotencyKey"}
 
@@ -168,16 +100,9 @@ class RateOpinion(ServiceMutation):
         _require_prefecture_host("rateOpinion")
         ratelimit.check(info.context, "rate_opinion")
         opinion_services.rate(satisfaction=plain(satisfaction), tracking_code=tracking_code, comment=comment or "")
-        return {"tracking": _tracking(opinion_selectors.track(tracking_code), connection.schema_name)}
+        return {"tracking": tracking_of(opinion_selectors.track(tracking_code), connection.schema_name)}
 
 
-class CitizenMutation(graphene.ObjectType):
+class Mutation(graphene.ObjectType):
     submit_opinion = SubmitOpinion.Field()
     rate_opinion = RateOpinion.Field()
-
-
-ROOT_PERMISSIONS = {
-    "Query.trackOpinion": Op.PUBLIC,
-    "Mutation.submitOpinion": Op.PUBLIC,
-    "Mutation.rateOpinion": Op.PUBLIC,
-}

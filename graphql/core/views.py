@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules, validate
 
-from liaison.graphql import limits, permissions
+from liaison.graphql.core import limits, permissions
 from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")

@@ -4,41 +4,27 @@ of Query and Mutation to the Op it needs and checks it *before* execution, so a
 request that asks for anything it may not have fails as a whole with a top-level
 error (`extensions.code` UNAUTHENTICATED or FORBIDDEN) and no partial data.
 
-Area modules declare their root fields in a module-level dict, merged by schema.py:
-
-    ROOT_PERMISSIONS = {"Query.searchOpinions": Op.READ, "Mutation.importLedger": Op.MANAGE}
-
-A root field that is not declared is refused (fail closed), and
-tests/graphql/test_schema_file.py fails naming it.
+Each root field declares its Op next to itself (`root_field(Op.READ, …)` for a query,
+the class attribute `op` of its ServiceMutation); liaison.graphql.schema collects them
+into ROOT_PERMISSIONS when it builds the schema. A root field that declares none is
+refused (fail closed), and tests/graphql/test_gql_permissions.py fails naming it.
 """
 from __future__ import annotations
 
 from django.db import connection
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode
 
+from liaison.graphql.core.errors import forbidden, gql_error
 from liaison.platform.accounts.principal import Op, Principal, principal_for
 
-# Filled by liaison.graphql.schema from every area module's ROOT_PERMISSIONS.
+# "Query.positions" → Op: filled by liaison.graphql.schema from the root fields' declarations.
 ROOT_PERMISSIONS: dict[str, Op] = {}
 # Root fields over a prefecture's own tables (positions, opinions…): served on prefecture
 # hosts only. On the province host they answer WRONG_HOST (province credentials read
-# every prefecture host instead). Filled from the area modules' PREFECTURE_HOST_ONLY.
+# every prefecture host instead). Filled from `root_field(…, prefecture_only=True)`.
 PREFECTURE_HOST_ONLY: set[str] = set()
 
 ALWAYS_ALLOWED = {"__typename", "__schema", "__type"}
-
-
-def gql_error(message: str, code: str, node=None, **extensions) -> GraphQLError:
-    return GraphQLError(message, node, extensions={"code": code, **extensions})
-
-
-def unauthenticated(message: str = "需要登录或 API 密钥 (authentication required: log in, or send "
-                                    "`Authorization: Bearer <key>`)") -> GraphQLError:
-    return gql_error(message, "UNAUTHENTICATED")
-
-
-def forbidden(message: str, node=None) -> GraphQLError:
-    return gql_error(message, "FORBIDDEN", node)
 
 
 def principal(info) -> Principal:

@@ -1,0 +1,62 @@
+"""Field helpers: a root field declares the Op it needs where it is defined, and a
+foreign key is one line.
+
+    class Query(graphene.ObjectType):
+        positions = root_field(Op.READ, graphene.relay.ConnectionField(...), prefecture_only=True)
+
+    class PositionType(ModelObjectType):
+        division = related_field(DivisionType, required=True)
+
+Mutations declare their Op as the class attribute `op` of their ServiceMutation;
+`root_operations()` reads both when liaison.graphql.schema builds the schema.
+"""
+from __future__ import annotations
+
+import graphene
+from graphene.types.unmountedtype import UnmountedType
+from graphene.utils.str_converters import to_camel_case, to_snake_case
+
+from liaison.graphql.core import loaders
+from liaison.platform.accounts.principal import Op
+
+OP_ATTR = "liaison_op"
+PREFECTURE_ONLY_ATTR = "liaison_prefecture_only"
+
+
+def root_field(op: Op, field, *, prefecture_only: bool = False) -> graphene.Field:
+    """A root field of Query with the Op of principal.MATRIX it needs on the host.
+
+    `prefecture_only`: the field reads a prefecture's own tables (positions, opinions…);
+    the province host answers WRONG_HOST for it."""
+    if isinstance(field, UnmountedType):
+        field = field.mount_as(graphene.Field)
+    setattr(field, OP_ATTR, op)
+    setattr(field, PREFECTURE_ONLY_ATTR, prefecture_only)
+    return field
+
+
+def root_operations(type_name: str, mixin) -> tuple[dict[str, Op], set[str]]:
+    """({"Query.positions": Op.READ, …}, {prefecture-only root fields}) of one mixin."""
+    ops: dict[str, Op] = {}
+    prefecture_only: set[str] = set()
+    for name, field in mixin._meta.fields.items():
+        key = f"{type_name}.{to_camel_case(name)}"
+        op = getattr(field, OP_ATTR, None) or getattr(getattr(field, "type", None), "op", None)
+        if op is None:
+            continue  # undeclared: refused at run time, named by the permissions test
+        ops[key] = op
+        if getattr(field, PREFECTURE_ONLY_ATTR, False):
+            prefecture_only.add(key)
+    return ops, prefecture_only
+
+
+def related_field(type_, *, source: str | None = None, **kwargs) -> graphene.Field:
+    """A foreign key of the parent's model as a field, batched over the page
+    (loaders.related). `source`: the model field, when it is not the GraphQL field's
+    snake_case name."""
+
+    def resolve(root, info):
+        name = source or to_snake_case(info.field_name)
+        return loaders.related(info, root, name, root._meta.get_field(name).related_model)
+
+    return graphene.Field(type_, resolver=resolve, **kwargs)

@@ -1,0 +1,26 @@
+"""Personal data in API answers: in clear for readers with READ_PERSONAL, masked otherwise."""
+from __future__ import annotations
+
+import re
+
+from liaison.graphql.core import permissions
+from liaison.platform.accounts import masking
+
+
+def personal(info, value: str | None, kind: str = "name") -> str | None:
+    """`value` in clear for readers with READ_PERSONAL on this host, masked otherwise."""
+    if value in (None, ""):
+        return value
+    if permissions.can_read_personal(info):
+        return value
+    return {"name": masking.mask_name, "phone": masking.mask_phone, "id_number": masking.mask_id_number,
+            "email": _mask_email, "text": _mask_text}[kind](value)
+
+
+def _mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def _mask_text(value: str) -> str:
+    return re.sub(r"\S", "*", value[:4]) + ("…" if len(value) > 4 else "")
