@@ -8,7 +8,6 @@ or an ID-card number appears in the free text, it is masked first (`scrub`).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 from datetime import datetime
@@ -16,7 +15,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-from liaison.platform.accounts.masking import mask_id_number, mask_name, mask_phone
+from liaison.platform.accounts.masking import scrub_text
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions.models import Opinion
 
@@ -149,24 +148,8 @@ def _as_date(value):
     return value
 
 
-MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def scrub(text: str, names: Iterable[str] = (), phones: Iterable[str] = ()) -> str:
-    """Mask personal data that found its way into free text before it is indexed: the
-    opinion's own citizen name and phone wherever they occur, and anything shaped like a
-    mobile number or an ID-card number."""
-    if not text:
-        return text or ""
-    for phone in phones:
-        if phone and len(phone.strip()) >= 5:
-            text = text.replace(phone.strip(), mask_phone(phone))
-    for name in names:
-        if name and len(name.strip()) >= 2:
-            text = text.replace(name.strip(), mask_name(name))
-    text = MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
-    return ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+# One implementation of free-text masking for the API, exports and search.
+scrub = scrub_text
 
 
 def weighted_fields(doc: dict) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from liaison.platform.accounts.masking import mask_id_number, mask_name, mask_phone
+from liaison.platform.accounts.masking import mask_id_number, mask_name, mask_phone, mask_tracking_code, scrub_text
 from liaison.tenants.deputies.models import Deputy, Level, Stationing, StationingBasis
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions.models import (
@@ -266,18 +266,19 @@ def _opinion_batch(batch: list[Opinion], names, codes, personal: bool) -> Iterat
         rated = {e.rater: e for e in reply.evaluations.all()} if reply else {}
         citizen = {"name": op.citizen_name, "phone": op.citizen_phone} if personal else {
             "name": mask_name(op.citizen_name), "phone": mask_phone(op.citizen_phone)}
+        text = _text_masker(personal, op.citizen_name, op.citizen_phone)
         yield {
-            "tracking_code": op.tracking_code, "source_reference": op.source_reference, "registered_at": _local(op.registered_at),
+            "tracking_code": _code(op.tracking_code, personal), "source_reference": op.source_reference, "registered_at": _local(op.registered_at),
             "channel": _label(Channel, op.channel), "position_code": op.position.code if op.position else "",
             "position_name": op.position.name if op.position else "",
             **_division_cells("division", op.division_id, names, codes),
             "deputy_roll_number": op.deputy.roll_number if op.deputy else "", "deputy_name": op.deputy.name if op.deputy else "",
-            "citizen_name": citizen["name"], "citizen_phone": citizen["phone"], "title": op.title, "content": op.content,
+            "citizen_name": citizen["name"], "citizen_phone": citizen["phone"], "title": text(op.title), "content": text(op.content),
             "category": op.category.name if op.category else "", "jurisdiction_level": _label(JurisdictionLevel, op.jurisdiction_level),
             "status": _label(Status, op.status), "triaged_at": _local(op.triaged_at),
             "handling_unit": op.handling_unit.name if op.handling_unit else "", "referred_at": _local(op.referred_at),
             "due_on": op.due_on, "round": op.round, "replied_at": _local(reply.replied_at if reply else op.replied_at),
-            "reply_kind": _label(ReplyKind, reply.kind) if reply else "", "reply": reply.content if reply else "",
+            "reply_kind": _label(ReplyKind, reply.kind) if reply else "", "reply": text(reply.content) if reply else "",
             "outcome": reply.outcome if reply else "",
             "delivered_to_citizen_at": _local(reply.delivered_to_citizen_at) if reply else None,
             "delivered_to_deputy_at": _local(reply.delivered_to_deputy_at) if reply else None,
@@ -286,9 +287,21 @@ def _opinion_batch(batch: list[Opinion], names, codes, personal: bool) -> Iterat
             "deputy_satisfaction": _label(Satisfaction, rated[Rater.DEPUTY].satisfaction) if Rater.DEPUTY in rated else "",
             "deputy_rated_at": _local(rated[Rater.DEPUTY].rated_at) if Rater.DEPUTY in rated else None,
             "closed_at": _local(op.closed_at), "closed_reason": _label(CloseReason, op.closed_reason),
-            "duplicate_of": op.duplicate_of.tracking_code if op.duplicate_of else "",
+            "duplicate_of": _code(op.duplicate_of.tracking_code, personal) if op.duplicate_of else "",
             "suggestion_number": op.suggestion.number if op.suggestion else "",
         }
+
+
+def _code(tracking_code: str, personal: bool) -> str:
+    """Tracking codes are personal data: they let their holder act as the citizen."""
+    return tracking_code if personal else mask_tracking_code(tracking_code)
+
+
+def _text_masker(personal: bool, name: str, phone: str) -> Callable[[str], str]:
+    """Free text as the reader may see it: phones and names typed into it are masked."""
+    if personal:
+        return lambda value: value
+    return lambda value: scrub_text(value, names=[name], phones=[phone])
 
 
 def history_rows(filters: ExportFilters, personal: bool) -> Iterator[dict]:
@@ -297,13 +310,14 @@ def history_rows(filters: ExportFilters, personal: bool) -> Iterator[dict]:
     opinions = filtered_opinions(filters)
     qs = (Transition.objects.filter(opinion__in=opinions).order_by("opinion__registered_at", "opinion_id", "at", "id")
           .values("opinion__tracking_code", "opinion__source_reference", "at", "action", "from_status", "to_status", "actor_kind",
-                  "actor_label", "note", "data"))
+                  "actor_label", "note", "data", "opinion__citizen_name", "opinion__citizen_phone"))
     for t in qs.iterator(ITER_CHUNK):
-        yield {"tracking_code": t["opinion__tracking_code"], "source_reference": t["opinion__source_reference"], "at": _local(t["at"]),
+        text = _text_masker(personal, t["opinion__citizen_name"], t["opinion__citizen_phone"])
+        yield {"tracking_code": _code(t["opinion__tracking_code"], personal), "source_reference": t["opinion__source_reference"], "at": _local(t["at"]),
                "action": ACTION_LABELS.get(t["action"], t["action"]), "from_status": _label(Status, t["from_status"]),
                "to_status": _label(Status, t["to_status"]), "actor_kind": _label(Transition.ActorKind, t["actor_kind"]),
-               "actor_label": t["actor_label"], "note": t["note"],
-               "data": json.dumps(t["data"], ensure_ascii=False, sort_keys=True) if t["data"] else ""}
+               "actor_label": t["actor_label"], "note": text(t["note"]),
+               "data": text(json.dumps(t["data"], ensure_ascii=False, sort_keys=True)) if t["data"] else ""}
 
 
 ROWS: dict[str, Callable[[ExportFilters, bool], Iterator[dict]]] = {
@@ -341,6 +355,12 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def _xlsx_value(value):
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, str):
+        # XML cannot carry control characters: one in a citizen's title would make
+        # openpyxl refuse the whole workbook, for every reader of the export.
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 

@@ -14,6 +14,7 @@ from liaison.tenants.ledger import spec
 from liaison.tenants.ledger.blanks import csv_template, template_kinds, xlsx_template
 from liaison.tenants.ledger.exporting import ExportFilters, write_export
 from liaison.tenants.ledger.importing import run_import
+from liaison.tenants.opinions.models import Opinion
 
 from .conftest import read_xlsx
 
@@ -51,7 +52,7 @@ def test_opinion_ledger_filters_by_date_status_position_and_category(ledger, tmp
 
 def test_opinion_history_lists_every_step_of_the_filtered_opinions(ledger, tmp_path):
     path = tmp_path / "h.csv"
-    write_export(path, kinds=["opinion_history"], fmt="csv", filters=ExportFilters(status=["closed"]))
+    write_export(path, kinds=["opinion_history"], fmt="csv", filters=ExportFilters(status=["closed"]), personal=True)
     rows = csv_rows(path)
     assert [(r["环节"], r["新状态"]) for r in rows] == [
         ("登记", "已登记"), ("研判", "已研判"), ("交办", "已交办"), ("答复", "已答复"), ("送达", "已答复"), ("评价", "已答复"), ("办结", "已办结")]
@@ -78,6 +79,51 @@ def test_personal_data_is_masked_unless_the_reader_may_see_it(ledger, tmp_path):
     # A masked export cannot be imported back as if it were real data.
     report = run_import(masked, kind="opinions", dry_run=True)
     assert not report.ok and {p.code for p in report.problems} == {"masked"}
+
+
+def test_tracking_codes_and_phones_in_free_text_never_leave_without_personal_scope(ledger, tmp_path):
+    """A tracking code lets its holder rate (and reopen) the opinion as the citizen: a
+    reader without the personal-data scope gets a stable pseudonym instead, in every
+    format and sheet; phone numbers typed into the text are masked too."""
+    from liaison.tenants.opinions import services as opinions
+
+    opinions.register(channel="reception", title="联系我13987654321", content="我叫王某某，座机0871-63123456，手机13987654321。",
+                      position=ledger.station, citizen_name="王某某", citizen_phone="13987654321")
+    codes = set(Opinion.objects.values_list("tracking_code", flat=True))
+    for fmt, name in (("csv", "m.zip"), ("xlsx", "m.xlsx")):
+        path = tmp_path / name
+        write_export(path, kinds=["opinions", "opinion_history"], fmt=fmt, personal=False)
+        blob = _all_text(path)
+        assert not any(code in blob for code in codes), fmt
+        assert "13987654321" not in blob and "63123456" not in blob and "王某某" not in blob, fmt
+        assert "139****4321" in blob
+    # the pseudonym still links an opinion to its history rows, and is the same in every export
+    write_export(tmp_path / "o.csv", kinds=["opinions"], fmt="csv", personal=False)
+    write_export(tmp_path / "h.csv", kinds=["opinion_history"], fmt="csv", personal=False)
+    opinion_codes = {r["查询码"] for r in csv_rows(tmp_path / "o.csv")}
+    history_codes = {r["查询码"] for r in csv_rows(tmp_path / "h.csv")}
+    assert len(opinion_codes) == Opinion.objects.count() and history_codes <= opinion_codes
+    assert all(c.startswith("※") for c in opinion_codes)
+    # with the personal-data scope the real codes are there (the round trip needs them)
+    write_export(tmp_path / "p.csv", kinds=["opinions"], fmt="csv", personal=True)
+    assert {r["查询码"] for r in csv_rows(tmp_path / "p.csv")} == codes
+
+
+def test_a_control_character_in_one_title_does_not_break_the_xlsx_export(ledger, tmp_path):
+    Opinion.objects.filter(pk=ledger.opinions["registered"].pk).update(title="路灯\u0001损坏")
+    path = tmp_path / "x.xlsx"
+    write_export(path, kinds=["opinions"], fmt="xlsx", personal=True)
+    titles = {r[read_xlsx(path)["意见建议"][0].index("标题")] for r in read_xlsx(path)["意见建议"][1:]}
+    assert "路灯损坏" in titles
+
+
+def _all_text(path) -> str:
+    if str(path).endswith(".xlsx"):
+        return "\n".join(str(v) for rows in read_xlsx(path).values() for row in rows for v in row)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return "\n".join(zf.read(n).decode("utf-8-sig") for n in zf.namelist())
+    return open(path, encoding="utf-8-sig").read()
 
 
 def test_csv_export_of_several_ledgers_is_a_zip_and_gbk_is_available(ledger, tmp_path):

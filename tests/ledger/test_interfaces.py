@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 
 from liaison.platform.accounts.models import Role
 from liaison.tenants.ledger.models import ExportJob, ImportBatch
+from liaison.tenants.opinions.models import Opinion
 from liaison.tenants.positions.models import Position
 
 from .conftest import write_csv, write_xlsx
@@ -221,6 +222,8 @@ def test_api_export_job_download_and_personal_data(ledger, make_key, django_capt
     body = Client(HTTP_HOST="kunming.localhost", HTTP_AUTHORIZATION=f"Bearer {reader}").get(url)
     text = b"".join(body.streaming_content).decode("utf-8-sig")
     assert body.status_code == 200 and "王**" in text and "王某某" not in text and "13912345678" not in text
+    with schema_context("kunming"):      # a read key must not get the codes that let it act as the citizen
+        assert not any(op.tracking_code in text for op in Opinion.objects.all())
     assert Client(HTTP_HOST="kunming.localhost").get(url).status_code == 401          # anonymous
     refused = gql("kunming.localhost", EXPORT, {"input": {"kinds": ["opinions"], "personal": True}}, reader)
     assert refused["data"]["requestLedgerExport"]["errors"][0]["code"] == "forbidden"
@@ -282,3 +285,15 @@ def test_templates_are_downloadable_from_a_prefecture_host(kunming):
     kinds = gql("kunming.localhost", "{ ledgerKinds { key title columns { header required } templateXlsxUrl } }")
     positions = next(k for k in kinds["data"]["ledgerKinds"] if k["key"] == "positions")
     assert positions["columns"][0] == {"header": "阵地编码", "required": True}
+
+
+def test_command_export_without_personal_hides_tracking_codes(ledger, tmp_path):
+    out = tmp_path / "o.csv"
+    call_command("ledger", "export", "--prefecture", "kunming", "--kind", "opinions", "--format", "csv", "-o", str(out),
+                 "-q", stdout=io.StringIO())
+    text = out.read_text(encoding="utf-8-sig")
+    codes = list(Opinion.objects.values_list("tracking_code", flat=True))
+    assert codes and not any(code in text for code in codes)
+    call_command("ledger", "export", "--prefecture", "kunming", "--kind", "opinions", "--format", "csv", "-o", str(out),
+                 "--personal", "-q", stdout=io.StringIO())
+    assert all(code in out.read_text(encoding="utf-8-sig") for code in codes)

@@ -25,6 +25,7 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+from liaison.platform.accounts.masking import is_masked_tracking_code
 from liaison.platform.province.models import Category
 from liaison.tenants.common.errors import FieldError
 from liaison.tenants.opinions import services as opinion_services
@@ -108,6 +109,8 @@ _actor_kind = _choices(Transition.ActorKind)
 
 
 def _tracking(text: str) -> str:
+    if is_masked_tracking_code(text):
+        raise CellError(f"查询码已打码，不能导入：{text}（请使用含个人信息的导出文件）", "masked")
     code = normalise_tracking_code(text)
     if not code or len(code) > 16:
         raise CellError(f"不是有效的查询码：{text}", "bad_tracking_code")
