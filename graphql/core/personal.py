@@ -24,3 +24,12 @@ def _mask_email(value: str) -> str:
 
 def _mask_text(value: str) -> str:
     return re.sub(r"\S", "*", value[:4]) + ("…" if len(value) > 4 else "")
+
+
+def free_text(info, value: str | None, names=(), phones=()) -> str | None:
+    """Free text (titles, contents, replies, notes) for this reader: in clear with
+    READ_PERSONAL; otherwise phones, names and ID numbers typed into it are masked by the
+    platform's one scrubber (the same one exports and search use)."""
+    if not value or permissions.can_read_personal(info):
+        return value
+    return masking.scrub_text(value, names=names, phones=phones)

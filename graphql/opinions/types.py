@@ -12,7 +12,7 @@ from django.db.models import F
 from liaison.graphql.core import loaders
 from liaison.graphql.core.enums import choice_label, enum_from, enum_value
 from liaison.graphql.core.fields import related_field
-from liaison.graphql.core.personal import personal
+from liaison.graphql.core.personal import free_text, personal
 from liaison.graphql.core.relay import ModelObjectType, Node, connection_for
 from liaison.graphql.deputies.types import DeputyType
 from liaison.graphql.divisions.types import DivisionType
@@ -100,6 +100,9 @@ class ReplyType(ModelObjectType):
     def resolve_outcome_label(root, info):
         return choice_label(om.Outcome, root.outcome)
 
+    def resolve_content(root, info):
+        return free_text(info, root.content)
+
     def resolve_on_time(root, info):
         if root.due_on is None:
             return None
@@ -135,6 +138,9 @@ class ReferralType(ModelObjectType):
     def resolve_to_prefecture(root, info):
         return root.to_schema or None
 
+    def resolve_note(root, info):
+        return free_text(info, root.note)
+
 
 class TransitionType(graphene.ObjectType):
     class Meta:
@@ -149,6 +155,9 @@ class TransitionType(graphene.ObjectType):
     note = graphene.String(required=True)
     data = graphene.JSONString(required=True)
     at = graphene.DateTime(required=True)
+
+    def resolve_note(root, info):
+        return free_text(info, root.note)
 
     def resolve_from_status(root, info):
         return root.from_status or None
@@ -217,6 +226,12 @@ class OpinionType(ModelObjectType):
 
     def resolve_tracking_code(root, info):
         return personal(info, root.tracking_code, "id_number")
+
+    def resolve_title(root, info):
+        return free_text(info, root.title, [root.citizen_name], [root.citizen_phone])
+
+    def resolve_content(root, info):
+        return free_text(info, root.content, [root.citizen_name], [root.citizen_phone])
 
     def resolve_channel_label(root, info):
         return choice_label(om.Channel, root.channel)

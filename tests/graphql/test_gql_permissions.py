@@ -229,6 +229,23 @@ def test_the_provincial_congress_sees_citizens_personal_data_masked(km, credenti
     assert node["citizenName"] == "张**" and "****" in node["citizenPhone"]
 
 
+@pytest.mark.parametrize("row,masked", [("province_monitor", True), ("key:province", True), ("deputy", True),
+                                        ("key:read", True), ("key:read+personal", False), ("prefecture_admin", False)])
+def test_phone_numbers_typed_into_an_opinion_are_masked_for_readers_without_personal_data(km, credentials, row, masked):
+    from liaison.tenants.opinions.models import Opinion
+
+    with schema_context("kunming"):
+        Opinion.objects.filter(pk=km.opinions[0].pk).update(title="请回电13987654321",
+                                                             content="我的手机13987654321，座机0871-63123456。")
+    resp = gql("kunming", "{ opinions(first: 1) { edges { node { title content } } } }", **credentials(row))
+    node = resp.ok()["opinions"]["edges"][0]["node"]
+    text = node["title"] + node["content"]
+    if masked:
+        assert "13987654321" not in text and "63123456" not in text and "139****4321" in text
+    else:
+        assert "13987654321" in text and "0871-63123456" in text
+
+
 def test_a_province_wide_key_cannot_be_granted_personal_data(kunming):
     from liaison.platform.accounts import api_keys
     from liaison.tenants.common.errors import ServiceError
