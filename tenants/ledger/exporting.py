@@ -43,10 +43,10 @@ from liaison.tenants.opinions.models import (
     UnitKind,
     UnitLevel,
 )
+from liaison.tenants.opinions import workflow
 from liaison.tenants.positions.models import Position, SpecialKind, Tier
 from liaison.tenants.positions.models import Status as PositionStatus
 
-from .importers.opinions import ACTION_LABELS
 from .spec import LedgerKind, get_kind, kinds
 
 ITER_CHUNK = 2000
@@ -314,7 +314,7 @@ def history_rows(filters: ExportFilters, personal: bool) -> Iterator[dict]:
     for t in qs.iterator(ITER_CHUNK):
         text = _text_masker(personal, t["opinion__citizen_name"], t["opinion__citizen_phone"])
         yield {"tracking_code": _code(t["opinion__tracking_code"], personal), "source_reference": t["opinion__source_reference"], "at": _local(t["at"]),
-               "action": ACTION_LABELS.get(t["action"], t["action"]), "from_status": _label(Status, t["from_status"]),
+               "action": workflow.label(t["action"]), "from_status": _label(Status, t["from_status"]),
                "to_status": _label(Status, t["to_status"]), "actor_kind": _label(Transition.ActorKind, t["actor_kind"]),
                "actor_label": t["actor_label"], "note": text(t["note"]),
                "data": text(json.dumps(t["data"], ensure_ascii=False, sort_keys=True)) if t["data"] else ""}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from liaison.platform.accounts.principal import principal_for
 from liaison.tenants.divisions.admin import TenantInline, TenantModelAdmin
 
-from . import selectors
+from . import selectors, workflow
 from .models import DeadlinePolicy, HandlingUnit, Opinion, Reply, Suggestion, Transition
 
 
@@ -44,9 +46,35 @@ class ReadOnlyInline(TenantInline):
 
 
 class TransitionInline(ReadOnlyInline):
+    """The opinion's history: action labels (never codes) and Asia/Shanghai times."""
+
     model = Transition
     fk_name = "opinion"
-    fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor_label", "note")
+    fields = readonly_fields = ("when", "step", "from_label", "to_label", "actor_label", "note")
+
+    @admin.display(description=_("时间"))
+    def when(self, obj):
+        return f"{timezone.localtime(obj.at):%Y-%m-%d %H:%M:%S}"
+
+    @admin.display(description=_("环节"))
+    def step(self, obj):
+        return workflow.label(obj.action)
+
+    @admin.display(description=_("原状态"))
+    def from_label(self, obj):
+        return workflow.status_label(obj.from_status, _subject(obj)) if obj.from_status else "—"
+
+    @admin.display(description=_("新状态"))
+    def to_label(self, obj):
+        return workflow.status_label(obj.to_status, _subject(obj)) if obj.to_status else "—"
+
+
+def _subject(transition) -> str:
+    return workflow.OPINION if transition.opinion_id else workflow.SUGGESTION
+
+
+class SuggestionTransitionInline(TransitionInline):
+    fk_name = "suggestion"
 
 
 class ReplyInline(ReadOnlyInline):
@@ -78,7 +106,7 @@ class OpinionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return selectors.with_overdue(super().get_queryset(request).select_related("category", "handling_unit"))
 
-    @admin.display(boolean=True, description="逾期")
+    @admin.display(boolean=True, description=_("逾期"))
     def overdue(self, obj):
         return obj.is_overdue
 
@@ -88,7 +116,7 @@ class OpinionAdmin(ReadOnlyAdmin):
             obj._reader_may_see_personal = principal_for(request).can_read_personal(connection.schema_name)
         return obj
 
-    @admin.display(description="群众（姓名、电话）")
+    @admin.display(description=_("群众（姓名、电话）"))
     def citizen(self, obj):
         data = selectors.citizen_of(obj, personal=getattr(obj, "_reader_may_see_personal", False))
         return f"{data['name']} {data['phone']}".strip()
@@ -99,3 +127,4 @@ class SuggestionAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "lead_deputy", "lead_unit", "status", "due_on", "deputy_satisfaction")
     list_filter = ("status", "level")
     search_fields = ("number", "title")
+    inlines = [SuggestionTransitionInline]

@@ -1,8 +1,8 @@
 """Citizens' opinions and suggestions (群众意见建议), their handling and the formal
 deputy suggestions (代表建议) they may become.
 
-The rules (which transition is allowed when, deadlines, who may rate) live in
-services.py; these models hold the data and the invariants a database can keep.
+The rules live in workflow.py (statuses, transitions) and services/; these models
+hold the data and the invariants a database can keep.
 Every change of state is a Transition row, so the ledger (台账) can be rebuilt.
 """
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 
 from django.db import connection, models
+
+from .workflow import AWAITING_REPLY, OPEN_STATUSES, Status, SuggestionStatus  # noqa: F401 (re-exported)
 
 # No 0/O, 1/I/L: read aloud or copied from paper without mistakes. 31^10 ≈ 8·10^14 codes.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -32,20 +34,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", "网上"
 
 
-class Status(models.TextChoices):
-    REGISTERED = "registered", "已登记"
-    TRIAGED = "triaged", "已研判"
-    REFERRED = "referred", "已交办"
-    ESCALATED = "escalated", "已督办上提"
-    CONVERTED = "converted", "已转代表建议"
-    REPLIED = "replied", "已答复"
-    REOPENED = "reopened", "重新办理"
-    CLOSED = "closed", "已办结"
-
-
-# Statuses in which an answer is awaited and a deadline runs.
-AWAITING_REPLY = (Status.REFERRED, Status.ESCALATED, Status.CONVERTED, Status.REOPENED)
-OPEN_STATUSES = (Status.REGISTERED, Status.TRIAGED, *AWAITING_REPLY, Status.REPLIED)
+# The statuses and the transition table live in workflow.py (the rulebook).
 
 
 class Outcome(models.TextChoices):
@@ -319,14 +308,6 @@ class Evaluation(models.Model):
         return f"{self.get_rater_display()} {self.get_satisfaction_display()}"
 
 
-class SuggestionStatus(models.TextChoices):
-    FILED = "filed", "已提出"
-    ASSIGNED = "assigned", "已交办"
-    ANSWERED = "answered", "已答复"
-    REHANDLING = "rehandling", "二次交办"
-    CLOSED = "closed", "已办结"
-
-
 class Suggestion(models.Model):
     """A formal deputy suggestion (代表建议), raised from one or more opinions."""
 
@@ -390,4 +371,8 @@ class Transition(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(opinion__isnull=False) | models.Q(suggestion__isnull=False), name="transition_has_subject")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_status}→{self.to_status}"
+        from django.utils import timezone
+
+        from .workflow import label
+
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {label(self.action)}"

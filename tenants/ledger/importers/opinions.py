@@ -51,6 +51,7 @@ from liaison.tenants.opinions.models import (
     new_tracking_code,
     normalise_tracking_code,
 )
+from liaison.tenants.opinions import workflow
 from liaison.tenants.opinions.signals import opinion_changed
 
 from ..parsing import (
@@ -319,41 +320,14 @@ OPINION_COLUMNS = [
     Column("suggestion_number", "代表建议编号", "转为代表建议的编号（须已在系统中）", "", aliases=("建议编号",), parse=_text(32)),
 ]
 
-STEP_STATUSES = {s for s in Status.values}
-# Which action leads to which status and may start from which (the guards of each step
-# in liaison.tenants.opinions.services; "=" means the status does not change).
-ACTIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "register": (Status.REGISTERED, ("",)),
-    "receive_from_prefecture": (Status.REGISTERED, ("",)),
-    "triage": (Status.TRIAGED, (Status.REGISTERED, Status.TRIAGED, Status.REOPENED)),
-    "refer": (Status.REFERRED, (Status.TRIAGED, Status.REOPENED, Status.REFERRED, Status.ESCALATED)),
-    "reroute": (Status.REFERRED, (Status.TRIAGED, Status.REOPENED, Status.REFERRED, Status.ESCALATED)),
-    "refer_to_prefecture": (Status.REFERRED, (Status.REGISTERED, Status.TRIAGED, Status.REOPENED)),
-    "reply": (Status.REPLIED, (Status.REFERRED, Status.ESCALATED, Status.REOPENED)),
-    "reply_via_primary": (Status.REPLIED, (Status.REGISTERED, Status.TRIAGED, *AWAITING_REPLY)),
-    "reply_from_prefecture": (Status.REPLIED, tuple(AWAITING_REPLY)),
-    "explain": (Status.REPLIED, (Status.REGISTERED, Status.TRIAGED, Status.REFERRED, Status.ESCALATED, Status.REOPENED)),
-    "deliver": ("=", (Status.REPLIED,)),
-    "rate": ("=", (Status.REPLIED,)),
-    "close": (Status.CLOSED, (Status.REPLIED,)),
-    "reopen": (Status.REOPENED, (Status.REPLIED, Status.CLOSED)),
-    "escalate": (Status.ESCALATED, (Status.REFERRED, Status.REOPENED, Status.ESCALATED)),
-    "convert_to_suggestion": (Status.CONVERTED, None),
-    "extend_deadline": ("=", None),
-    "attach": ("=", None),
-    "link_duplicate": ("=", None),
-    "import": ("*", None),        # a ledger imported without its steps: one step to the state it had
-}
-ACTION_LABELS = {"register": "登记", "receive_from_prefecture": "外州市转来", "triage": "研判", "refer": "交办", "reroute": "改派",
-                 "refer_to_prefecture": "转办外州市", "reply": "答复", "reply_via_primary": "随主件答复",
-                 "reply_from_prefecture": "外州市答复", "explain": "解释说明", "deliver": "送达", "rate": "评价", "close": "办结",
-                 "reopen": "重新办理", "escalate": "督办上提", "convert_to_suggestion": "转代表建议", "extend_deadline": "延期",
-                 "attach": "补充附件", "link_duplicate": "并案", "import": "台账导入"}
-_ACTIONS = choice_lookup([(k, v) for k, v in ACTION_LABELS.items()])
+# The steps of the 办理过程 sheet are checked against the opinion loop's rulebook
+# (liaison.tenants.opinions.workflow: which action may start from which status and
+# which it leads to); this module keeps no copy of it.
+_ACTIONS = choice_lookup(workflow.ACTION_CHOICES)
 
 
 def _action(text: str) -> str:
-    return parse_choice(text, _ACTIONS, list(ACTION_LABELS.values()))
+    return parse_choice(text, _ACTIONS, [str(label) for _code, label in workflow.ACTION_CHOICES])
 
 
 def _step_status(text: str) -> str:
@@ -896,7 +870,6 @@ class HistoryImporter(SheetImporter):
         v = row.values
         pk, _code, _ref, registered_at, ledger_status, origin = v["_opinion"]
         action, at, frm, to = v["action"], v["at"], v.get("from_status") or "", v["to_status"]
-        leads_to, allowed_from = ACTIONS.get(action, ("*", None))
         chain = self.chains.get(pk)
         previous = chain[0] if chain else ""
         errors: list[FieldError] = []
@@ -910,13 +883,7 @@ class HistoryImporter(SheetImporter):
             errors.append(FieldError("at", f"早于上一步骤（第 {chain[2]} 行，{timezone.localtime(chain[1]):%Y-%m-%d %H:%M}）", "out_of_order"))
         if frm != previous:
             errors.append(FieldError("from_status", f"原状态应为上一步骤后的“{Status(previous).label if previous else '（无）'}”", "broken_chain"))
-        if leads_to == "=" and to != frm:
-            errors.append(FieldError("to_status", f"“{ACTION_LABELS[action]}”不改变办理状态", "invalid_transition"))
-        elif leads_to not in ("=", "*") and to != leads_to:
-            errors.append(FieldError("to_status", f"“{ACTION_LABELS[action]}”之后应为“{Status(leads_to).label}”", "invalid_transition"))
-        if allowed_from is not None and frm not in allowed_from:
-            labels = "、".join(Status(s).label if s else "（无）" for s in allowed_from)
-            errors.append(FieldError("from_status", f"“{ACTION_LABELS[action]}”只能在{labels}时进行", "illegal_transition"))
+        errors += [FieldError(*problem) for problem in workflow.check_step(action, frm, to)]
         self.chains[pk] = [to, at, row.number, ledger_status]
         if errors:
             self.service_errors(row, errors)
