@@ -104,6 +104,7 @@ ROOT_URLCONF = "liaison.platform.urls_tenant"
 SHARED_APPS = [
     "django_tenants",
     "liaison.tenants.registry",
+    "liaison.tenants.common",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from liaison.tenants.common import bounds
+
 
 class CellError(ValueError):
     def __init__(self, message: str, code: str = "invalid"):
@@ -63,9 +65,13 @@ def parse_date(value: str) -> dt.date:
         m = pattern.match(date_part)
         if m:
             try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 raise CellError(f"日期不存在：{value}", "bad_date") from None
+            problem = bounds.date_problem(day)
+            if problem:
+                raise CellError(f"{problem}：{value}", "out_of_range")
+            return day
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         serial = int(float(text))
         if 20000 <= serial <= 80000:
