@@ -15,9 +15,9 @@ from django.db import transaction
 from graphene import relay
 
 from liaison.graphql.core import permissions
-from liaison.graphql.core.errors import FieldErrorType, field_errors
+from liaison.graphql.core.errors import FieldErrorType, field_errors, forbidden
 from liaison.platform.accounts.principal import Op
-from liaison.tenants.common.errors import ServiceError
+from liaison.tenants.common.errors import Forbidden, ServiceError
 
 
 class ServiceMutation(relay.ClientIDMutation):
@@ -47,4 +47,6 @@ class ServiceMutation(relay.ClientIDMutation):
                 result = cls.perform(root, info, **data)
         except ServiceError as exc:
             return cls(errors=field_errors(exc.errors, cls.error_fields))
+        except Forbidden as exc:   # the service's own object-level check (acting.py)
+            raise forbidden(exc.message) from None
         return cls(errors=[], **(result or {}))

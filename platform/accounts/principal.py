@@ -166,9 +166,12 @@ class Principal:
         return self.deputy_ids.get(schema)
 
     def may_act_as_deputy(self, schema: str, deputy_id: int | None) -> bool:
-        """ATTEND for one deputy: that deputy themselves, or anyone who may HANDLE there."""
+        """ATTEND for one deputy: that deputy themselves, or whoever may MANAGE the
+        prefecture. Station staff act for a deputy only through their own positions
+        (may_act_on_position): handling rights at one station are no licence to sign in,
+        or register opinions for, a deputy at another."""
         ops = self.ops(schema)
-        if Op.HANDLE in ops:
+        if Op.MANAGE in ops:
             return True
         return Op.ATTEND in ops and deputy_id is not None and self.deputy_ids.get(schema) == deputy_id
 

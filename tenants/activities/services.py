@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.platform.accounts import acting
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies.models import Deputy
 
@@ -155,6 +156,8 @@ def schedule_event(position, *, deputies=(), **data) -> Event:
     except ServiceError as exc:
         errors.extend(exc.errors)
         position = None
+    else:
+        acting.require_position(position.pk)
     cleaned, more = _clean_event(data, position, None)
     errors.extend(more)
     deputy_objs, more = _load_deputies(deputies)
@@ -178,6 +181,7 @@ def schedule_reception_day(position, *, starts_at: dt.datetime, ends_at: dt.date
 def update_event(event, *, deputies=None, **data) -> Event:
     """Change an event's details and (when given) the full list of scheduled deputies."""
     event = load_event(event, lock=True)
+    acting.require_position(event.position_id)
     errors = []
     if event.status in (EventStatus.HELD, EventStatus.CANCELLED) and (set(data) & {"starts_at", "ends_at", "kind"}):
         errors.append(FieldError("status", f"活动{event.get_status_display()}，不能再修改时间或类型", "locked"))
@@ -216,6 +220,7 @@ def announce_event(event, *, at: dt.datetime | None = None) -> AnnounceResult:
     """Publish an event. A reception day announced less than 3 days ahead is announced
     anyway, with a warning. Scheduled deputies are told through the outbox."""
     event = load_event(event, lock=True)
+    acting.require_position(event.position_id)
     at = at or timezone.now()
     errors = []
     if event.status == EventStatus.CANCELLED:
@@ -244,6 +249,7 @@ def announce_event(event, *, at: dt.datetime | None = None) -> AnnounceResult:
 @transaction.atomic
 def cancel_event(event, *, reason: str = "") -> Event:
     event = load_event(event, lock=True)
+    acting.require_position(event.position_id)
     if event.status == EventStatus.HELD or event.sign_ins.exists():
         raise ServiceError.single("status", "已有代表签到的活动不能取消", "held")
     if event.status == EventStatus.CANCELLED:
@@ -337,6 +343,7 @@ def sign_in(event, deputy, *, at: dt.datetime | None = None, method: str = SignI
     if method not in SignIn.Method.values:
         errors.append(FieldError("method", f"必须是 {', '.join(SignIn.Method.values)} 之一", "invalid"))
     if event_obj is not None and deputy_obj is not None:
+        acting.require_deputy_or_position(deputy_obj.pk, event_obj.position_id)
         if event_obj.status == EventStatus.CANCELLED:
             errors.append(FieldError("event", "活动已取消", "cancelled"))
         elif not ScheduledDeputy.objects.filter(event=event_obj, deputy=deputy_obj).exists():
@@ -371,6 +378,8 @@ def record_reception(event, *, people_received: int, deputy=None, summary: str =
         event_obj = load_event(event, lock=True)
     except ServiceError as exc:
         errors.extend(exc.errors)
+    else:
+        acting.require_position(event_obj.position_id)
     recorded_at = recorded_at or timezone.now()
     deputy_obj = None
     if deputy is not None:

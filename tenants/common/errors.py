@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -26,3 +28,13 @@ class ServiceError(Exception):
     @classmethod
     def single(cls, field: str, message: str, code: str = "invalid") -> "ServiceError":
         return cls([FieldError(field, message, code)])
+
+
+class Forbidden(PermissionDenied):
+    """The caller may not act on this object (a station clerk at another station, a
+    deputy for someone else). A PermissionDenied, so Django pages answer 403; GraphQL
+    reports it as a top-level FORBIDDEN error."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
