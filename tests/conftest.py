@@ -8,7 +8,17 @@ Use `in_kunming` / `in_qujing` to run code inside a schema, and `kunming_client`
 """
 from __future__ import annotations
 
+import time
+
 import pytest
+from browser_support import (  # noqa: F401 - fixtures for the browser tests (tests/browser_support.py)
+    browser_server,
+    chromium_browser,
+    login,
+    new_page,
+    screenshot,
+    screenshots_taken_since,
+)
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -16,6 +26,20 @@ from django_tenants.utils import schema_context
 from liaison.tenants.registry.models import Prefecture
 
 TEST_PREFECTURES = ("kunming", "qujing")
+_STARTED = time.time()
+
+
+def pytest_collection_modifyitems(items):
+    # a test that drives chromium is a browser test, whether or not it says so
+    for item in items:
+        if "chromium_browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = screenshots_taken_since(_STARTED)
+    if shots:
+        terminalreporter.write_line(f"browser screenshots ({len(shots)}): {shots[0].parent}")
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,15 @@
-"""The dashboard in a real browser (Debian's headless Chromium), offline: the charts draw
-from the locally served plotly.js, and the figures on the page are the API's."""
+"""The dashboard in a real browser (Playwright driving Debian's headless chromium, fixtures
+in tests/browser_support.py), offline: the charts draw from the locally served plotly.js,
+and the figures on the page are the API's."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from . import browser
 from .conftest import gql
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-
-SCREENSHOTS = Path(os.environ.get("LIAISON_SCREENSHOT_DIR", "/tmp"))
 
 API_Q = """{ provinceStatistics { totals { figures { positionsTotal homes stations offices deputyVisits peopleReceived opinions
   opinionsToSuggestions } } prefectures { slug figures { positionsTotal opinions onTimeRate } } } }"""
@@ -43,29 +38,11 @@ SORT_BY_OPINIONS = """(() => { const th = document.querySelector('#rows thead th
   return JSON.stringify([...document.querySelectorAll('#rows tbody tr')].map(tr => tr.dataset.code)); })()"""
 
 
-@pytest.fixture
-def chromium():
-    binary = browser.find_chromium()
-    if binary is None:
-        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    chrome = browser.Chromium(binary)
-    yield chrome
-    chrome.close()
-
-
-def _login_cookie(user, host: str) -> str:
-    c = Client(HTTP_HOST=host)
-    c.force_login(user)
-    return c.cookies["sessionid"].value
-
-
-def _check_page(chrome, session, url: str, expected_headlines: dict, expected_rows: dict, row_key: str, shot: str):
-    chrome.navigate_and_wait(session, url, READY)
-    facts = json.loads(chrome.evaluate(session, PAGE_FACTS))
-    chrome.screenshot(session, SCREENSHOTS / shot)
+def _check_page(page, screenshot, url: str, expected_headlines: dict, expected_rows: dict, row_key: str, shot: str):
+    page.goto(url)
+    page.wait_for_function(READY)
+    facts = json.loads(page.evaluate(PAGE_FACTS))
+    screenshot(page, shot)
     assert facts["plotly"], "plotly.js did not load"
     assert set(facts["charts"]) == {"chart-tiers", "chart-coverage", "chart-trend", "chart-rates"}
     for chart_id, chart in facts["charts"].items():
@@ -92,36 +69,35 @@ def _headlines(figures: dict) -> dict:
     return {keys[k]: v for k, v in figures.items()}
 
 
-def test_dashboards_render_offline_in_chromium_and_match_the_api(stats_data, stats_users, chromium):
-    # What the API says, asked before the browser starts (same test transaction).
-    province = gql("province", API_Q, user=stats_users["province"])["data"]["provinceStatistics"]
-    kunming = gql("kunming", API_PREF_Q, user=stats_users["kunming_admin"])["data"]["prefectureStatistics"]
-    province_cookie = _login_cookie(stats_users["province"], "localhost")
-    kunming_cookie = _login_cookie(stats_users["kunming_admin"], "kunming.localhost")
+def test_dashboards_render_offline_in_chromium_and_match_the_api(stats_data, stats_users, browser_server, new_page, login,
+                                                                 screenshot):
+    # What the API says, asked before the browser starts.
+    with browser_server.paused():
+        province = gql("province", API_Q, user=stats_users["province"])["data"]["provinceStatistics"]
+        kunming = gql("kunming", API_PREF_Q, user=stats_users["kunming_admin"])["data"]["prefectureStatistics"]
+    page = new_page()
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url))
+    login(page, stats_users["province"], "localhost")
+    login(page, stats_users["kunming_admin"], "kunming.localhost")
 
-    with browser.SharedConnectionServer() as server:
-        session = chromium.new_page()
-        chromium.set_cookie(session, "sessionid", province_cookie, "localhost")
-        chromium.set_cookie(session, "sessionid", kunming_cookie, "kunming.localhost")
-        facts = _check_page(chromium, session, f"http://localhost:{server.port}/dashboard/", _headlines(province["totals"]["figures"]),
-                            {p["slug"]: p["figures"] for p in province["prefectures"]}, "slug", "liaison-dashboard-province.png")
-        assert facts["headlines"]["positions_total"] == str(6 + 7)
-        # The table sorts: by opinions, descending, qujing (7) before kunming (5).
-        assert json.loads(chromium.evaluate(session, SORT_BY_OPINIONS)) == ["530300", "530100"]
+    facts = _check_page(page, screenshot, browser_server.url(None, "/dashboard/"), _headlines(province["totals"]["figures"]),
+                        {p["slug"]: p["figures"] for p in province["prefectures"]}, "slug", "dashboard-province-desktop")
+    assert facts["headlines"]["positions_total"] == str(6 + 7)
+    # The table sorts: by opinions, descending, qujing (7) before kunming (5).
+    assert json.loads(page.evaluate(SORT_BY_OPINIONS)) == ["530300", "530100"]
 
-        _check_page(chromium, session, f"http://kunming.localhost:{server.port}/dashboard/", _headlines(kunming["totals"]["figures"]),
-                    {c["code"]: c["figures"] for c in kunming["counties"]}, "code", "liaison-dashboard-kunming.png")
+    _check_page(page, screenshot, browser_server.url("kunming", "/dashboard/"), _headlines(kunming["totals"]["figures"]),
+                {c["code"]: c["figures"] for c in kunming["counties"]}, "code", "dashboard-kunming-desktop")
 
-        # A kunming administrator's session does not open the province dashboard.
-        chromium.send("Network.clearBrowserCookies", session=session)
-        chromium.set_cookie(session, "sessionid", kunming_cookie, "localhost")
-        chromium.navigate_and_wait(session, f"http://localhost:{server.port}/dashboard/",
-                                   "document.readyState === 'complete' && !document.getElementById('chart-data')")
-        body = chromium.evaluate(session, "document.body.innerText")
-        assert "无权查看全省统计" in body and "data-figure" not in chromium.evaluate(session, "document.documentElement.outerHTML")
+    # A kunming administrator's session does not open the province dashboard.
+    page.context.clear_cookies()
+    login(page, stats_users["kunming_admin"], "localhost")
+    page.goto(browser_server.url(None, "/dashboard/"))
+    assert "无权查看全省统计" in page.inner_text("body")
+    assert "data-figure" not in page.content()
 
     # Offline: every request the browser made went to this machine's server.
-    urls = chromium.requested_urls()
-    assert any(u.endswith("/static/vendor/plotly/plotly.min.js") for u in urls)
-    hosts = {u.split("/")[2].split(":")[0] for u in urls if u.startswith("http")}
-    assert hosts <= {"localhost", "kunming.localhost"}, hosts
+    assert any(u.endswith("/static/vendor/plotly/plotly.min.js") for u in hosts)
+    names = {u.split("/")[2].split(":")[0] for u in hosts if u.startswith("http")}
+    assert names <= {"localhost", "kunming.localhost"}, names
