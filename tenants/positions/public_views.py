@@ -1,4 +1,5 @@
-"""Public pages the QR codes point to: a position (/p/<code>/) and a deputy (/d/<roll>/).
+"""Public pages the QR codes point to: a position (/p/<code>/, served with its opinion form
+by liaison.platform.citizen.views) and a deputy (/d/<roll>/).
 
 Anyone may open them, on the prefecture's own host only (each host serves its own
 schema). They show the public profile alone: never phones, e-mails or ID numbers.
@@ -15,7 +16,7 @@ from . import selectors
 from .models import Position
 
 
-def _position(code: str) -> Position:
+def get_position(code: str) -> Position:
     position = Position.objects.select_related("division").filter(code=code).first()
     if position is None:
         raise Http404("no such position")
@@ -29,21 +30,21 @@ def _deputy(roll_number: str) -> Deputy:
     return deputy
 
 
-def position_page(request, code: str):
-    position = _position(code)
+def position_context(request, position: Position) -> dict:
+    """What the position's public page shows (the opinion form is added by
+    liaison.platform.citizen.views, which serves /p/<code>/)."""
     deputies = [deputy_selectors.public_profile(d) for d in deputy_selectors.stationed_at(position).select_related("constituency")]
-    context = {
+    return {
         "position": position,
         "deputies": deputies,
         "standard": selectors.standard_assessment(position),
         "qr_svg": selectors.qr_svg(position, scale=4),
         "prefecture": request.tenant,
     }
-    return render(request, "public/position.html", context)
 
 
 def position_qr(request, code: str):
-    position = _position(code)
+    position = get_position(code)
     if request.GET.get("format") == "png":
         return HttpResponse(selectors.qr_png(position), content_type="image/png")
     return HttpResponse(selectors.qr_svg(position), content_type="image/svg+xml")
