@@ -32,6 +32,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
 # links made with it stay valid, then drop it (docs/OPERATIONS.md).
 SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 LIAISON_BASE_HOST = os.environ.get("LIAISON_BASE_HOST", "localhost").strip().lower()
+# The province's name, in the admin's and the public pages' titles ("云南省人大代表活动阵地平台").
+LIAISON_PROVINCE_NAME = os.environ.get("LIAISON_PROVINCE_NAME", "云南省").strip()
 LIAISON_ENVIRONMENT = os.environ.get("LIAISON_ENVIRONMENT", "development" if DEBUG else "production")
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
@@ -206,6 +208,27 @@ MEDIA_URL = "/media/"
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+
+def _province_cookie_domain(base_host: str) -> str | None:
+    """One sign-in across the province: the session and CSRF cookies belong to the base host
+    and every <slug>.<base host>. Browsers refuse a cookie domain that is a bare top-level
+    name (Chromium drops `Domain=.localhost`, checked in tests/citizen/test_single_sign_on.py),
+    so a single-label base host such as `localhost` keeps one session per host; use a dotted
+    one (`yn.localhost` in development, the real domain in production) for one sign-in."""
+    import ipaddress
+
+    if "." not in base_host:
+        return None
+    try:
+        ipaddress.ip_address(base_host)
+        return None
+    except ValueError:
+        return f".{base_host}"
+
+
+SESSION_COOKIE_DOMAIN = os.environ.get("LIAISON_COOKIE_DOMAIN") or _province_cookie_domain(LIAISON_BASE_HOST)
+CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- GraphQL -------------------------------------------------------------------------------

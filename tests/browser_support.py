@@ -187,8 +187,10 @@ def new_page(chromium_browser):
 
 
 def host_name(slug: str | None) -> str:
-    """The host of a prefecture (`None`: the province) as the browser types it."""
-    return f"{slug}.localhost" if slug else "localhost"
+    """The host of a prefecture (`None`: the province) as the browser types it: `kunming.localhost`
+    (`kunming.yn.localhost` in a test that sets LIAISON_BASE_HOST to `yn.localhost`)."""
+    base = settings.LIAISON_BASE_HOST
+    return f"{slug}.{base}" if slug else base
 
 
 def cookie_domain(host: str) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liaison.platform.accounts.principal import principal_for
 from liaison.tenants.registry import yunnan
+from liaison.tenants.registry.provisioning import host_for
 from liaison.tenants.stats.catalogue import FIGURES_BY_KEY, TIERS
 
 from . import exports, selectors
@@ -77,6 +78,17 @@ def _as_of(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "尚未统计"
 
 
+def _prefecture_links(request, slug: str | None) -> dict | None:
+    """The prefecture's dashboard and workbench on its own host, same scheme and port as
+    this request: with the province-wide session cookie (settings.SESSION_COOKIE_DOMAIN)
+    a province user follows them without signing in again."""
+    if not slug:
+        return None
+    port = request.get_host().rpartition(":")[2] if ":" in request.get_host() else ""
+    base = f"{request.scheme}://{host_for(slug)}{':' + port if port else ''}"
+    return {"dashboard": f"{base}/dashboard/", "workbench": f"{base}/workbench/"}
+
+
 def dashboard(request):
     try:
         stats = statistics_for(request)
@@ -110,6 +122,7 @@ def dashboard(request):
     }
     columns = [{"key": k, "label": FIGURES_BY_KEY[k].label, "rate": FIGURES_BY_KEY[k].kind == "rate"} for k in TABLE_COLUMNS]
     table = [{"name": r.name, "code": r.code, "slug": r.slug, "as_of": _as_of(r.as_of), "stale": r.stale,
+              "links": _prefecture_links(request, r.slug) if province else None,
               "cells": [{"value": r.figures[k], "text": _fmt(k, r.figures[k])} for k in TABLE_COLUMNS]} for r in rows]
     total = {"name": "全省合计" if province else f"{stats.totals.name}合计",
              "cells": [{"value": stats.totals.figures[k], "text": _fmt(k, stats.totals.figures[k])} for k in TABLE_COLUMNS]}

@@ -43,6 +43,13 @@ def _check_page(page, screenshot, url: str, expected_headlines: dict, expected_r
     page.wait_for_function(READY)
     facts = json.loads(page.evaluate(PAGE_FACTS))
     screenshot(page, shot)
+    # the table fits its column at 1366 px: every figure is on screen without scrolling sideways
+    wrap = page.evaluate("(() => { const w = document.querySelector('.table-wrap');"
+                         " return {scroll: w.scrollWidth, client: w.clientWidth}; })()")
+    assert wrap["scroll"] <= wrap["client"], wrap
+    # the chart toolbar speaks Chinese
+    titles = page.eval_on_selector_all(".modebar-btn", "els => els.map(e => e.getAttribute('data-title'))")
+    assert "下载图表（PNG 图片）" in titles and "重置坐标轴" in titles, titles
     assert facts["plotly"], "plotly.js did not load"
     assert set(facts["charts"]) == {"chart-tiers", "chart-coverage", "chart-trend", "chart-rates"}
     for chart_id, chart in facts["charts"].items():

@@ -4,7 +4,8 @@
   var data = JSON.parse(document.getElementById("chart-data").textContent);
   var layoutBase = { margin: { t: 10, r: 10, b: 80, l: 50 }, legend: { orientation: "h", y: 1.12 },
                      font: { family: "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif", size: 12 } };
-  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
+  var config = { displaylogo: false, responsive: true, locale: "zh-CN",  // plotly-zh-cn.js
+                 modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"] };
 
   function layout(extra) { return Object.assign({}, layoutBase, extra || {}); }
   function bars(series, percent) {
