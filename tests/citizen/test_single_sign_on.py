@@ -5,8 +5,8 @@ same cookie to another prefecture's host and is still refused there."""
 from __future__ import annotations
 
 import pytest
-from django.urls import NoReverseMatch, reverse
-from django_tenants.utils import schema_context
+from django.conf import settings as django_settings
+from django.urls import Resolver404, resolve
 
 from liaison.platform.accounts.models import Membership, Role, User
 from liaison.tenants.registry.models import Domain
@@ -56,9 +56,8 @@ def test_a_province_user_signs_in_once_and_drills_into_a_prefecture(province_wid
     assert "昆明市人大代表活动阵地统计" in page.inner_text("h1")
     screenshot(page, "sso-kunming-dashboard-desktop")
     try:
-        with schema_context("kunming"):
-            reverse("workbench:home")
-    except NoReverseMatch:
+        resolve("/workbench/", urlconf=django_settings.ROOT_URLCONF)
+    except Resolver404:
         return  # no workbench in this build yet: its link is checked in test_the_province_table_links_each_prefecture
     page.goto(browser_server.url("kunming", "/workbench/"))
     assert "/login" not in page.url
