@@ -1,17 +1,21 @@
 """Keeping the index in step with the opinions, without ever holding them up.
 
-1. A change to an opinion (post_save/post_delete of Opinion, or the opinions app's
-   `opinion_changed` signal sent on commit) records a PendingIndex row — inside the
-   opinion's own transaction when there is one, in a savepoint whose failure is only
-   logged — and queues the id for after commit.
-2. After commit, the ids of that transaction go in bulk to the Celery task
-   `liaison.search.index_opinions`, sent from inside the prefecture's schema
-   (tenant-schemas-celery carries it in the task headers). A broker that is down is
-   logged, not raised.
+Driven by the change events of `liaison.tenants.common.changes`:
+
+1. A change to an opinion recorded in a transaction (a save or delete of the model, or
+   an explicit `changes.record(OPINION, ids)` from a service or bulk writer) writes a
+   PendingIndex row in that same transaction (a transactional outbox, like
+   Notification): it commits or rolls back with the opinion. The write sits in a
+   savepoint whose failure is only logged. A renamed (or re-tiered) position or
+   division is recorded as a change of its opinions.
+2. When the transaction commits, its change event (one per transaction) sends the ids in
+   bulk to the Celery task `liaison.search.index_opinions`, from inside the prefecture's
+   schema (tenant-schemas-celery carries it in the task headers). A broker that is down
+   is logged, not raised. A rolled-back transaction sends nothing and leaves no row.
 3. The task rebuilds those documents from the database (so it always writes the latest
    state, and an id that no longer exists becomes a delete), then removes the
    PendingIndex rows older than its own start. On failure it keeps the rows, records the
-   error and retries with exponential backoff.
+   error and Celery retries it with exponential backoff and jitter.
 4. Beat runs `liaison.search.flush_pending` every few minutes: whatever is still
    pending is sent again. `liaison search reindex` rebuilds everything.
 
@@ -20,7 +24,6 @@ So an index failure never loses or blocks an opinion: at worst the search is lat
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -28,30 +31,18 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from liaison.tenants.common import changes
+
 from .backends import get_backend
 from .documents import build_documents, doc_id
 
 log = logging.getLogger("liaison.search")
-_local = threading.local()
 BATCH_SIZE = 500
 CATCH_UP_SKEW = timedelta(seconds=30)
-
-
-def _queue() -> dict[str, set[int]]:
-    queue = getattr(_local, "queue", None)
-    if queue is None:
-        queue = _local.queue = {}
-    return queue
-
-
-def opinions_touched(schema_name: str, opinion_ids: Iterable[int]) -> None:
-    """Record the change durably and index it after the current transaction commits."""
-    ids = sorted({int(i) for i in opinion_ids})
-    if not ids or schema_name in ("public", None):
-        return
-    mark_pending(schema_name, ids)
-    _queue().setdefault(schema_name, set()).update(ids)
-    transaction.on_commit(flush_queue)
+# Fields of positions and divisions that the opinion documents carry.
+DOCUMENT_FIELDS = {changes.POSITION: ("name", "tier"), changes.DIVISION: ("name", "level", "code")}
+OPINION = changes.OPINION
+RELATED_KEY = {changes.POSITION: "position_id", changes.DIVISION: "division_id"}
 
 
 def mark_pending(schema_name: str, ids: list[int], error: str | None = None) -> None:
@@ -70,15 +61,6 @@ def mark_pending(schema_name: str, ids: list[int], error: str | None = None) -> 
                 PendingIndex.objects.filter(schema_name=schema_name, opinion_id__in=ids).update(attempts=F("attempts") + 1)
     except DatabaseError:
         log.exception("search: could not record %d pending index change(s) in %s", len(ids), schema_name)
-
-
-def flush_queue() -> None:
-    """Send the queued ids to the index task, one bulk task per schema and batch."""
-    queue = _queue()
-    batches = {schema: sorted(ids) for schema, ids in queue.items() if ids}
-    queue.clear()
-    for schema, ids in batches.items():
-        dispatch(schema, ids)
 
 
 def dispatch(schema_name: str, ids: list[int]) -> None:
@@ -141,40 +123,32 @@ def remove_schema(schema_name: str) -> None:
         log.exception("search: could not remove the documents of %s", schema_name)
 
 
-# --- signal receivers ------------------------------------------------------------------
+# --- change-event receivers ---------------------------------------------------------------
 
-def on_opinion_saved(sender, instance, **kwargs):
-    opinions_touched(connection.schema_name, [instance.pk])
+def on_recorded(sender, change: changes.Change, **kwargs) -> None:
+    """Inside the writer's transaction: the outbox row, or the opinions a renamed
+    position or division carries."""
+    if change.kind == changes.OPINION:
+        mark_pending(change.schema, sorted(change.ids))
+    elif change.kind in RELATED_KEY and change.touches(DOCUMENT_FIELDS[change.kind]):
+        from liaison.tenants.opinions.models import Opinion
 
+        with schema_context(change.schema):
+            opinions = Opinion.objects.filter(**{f"{RELATED_KEY[change.kind]}__in": change.ids})
+            if change.kind == changes.DIVISION:  # documents carry the ancestors' names too
+                from liaison.tenants.divisions.models import Division
 
-def on_opinion_deleted(sender, instance, **kwargs):
-    opinions_touched(connection.schema_name, [instance.pk])
-
-
-def on_opinion_changed(sender, schema_name=None, opinion_id=None, opinion_ids=None, deleted=False, **kwargs):
-    ids = list(opinion_ids or []) + ([opinion_id] if opinion_id is not None else [])
-    opinions_touched(schema_name or connection.schema_name, ids)
-
-
-def on_related_saved(sender, instance, **kwargs):
-    """A position or division renamed (or re-tiered): its opinions' documents change."""
-    from liaison.tenants.opinions.models import Opinion
-
-    fields = ("name", "tier")
-    before = getattr(instance, "_search_before", None)
-    if before is None or all(before.get(f) == getattr(instance, f, None) for f in fields if f in before):
-        return
-    key = "position_id" if sender.__name__ == "Position" else "division_id"
-    ids = list(Opinion.objects.filter(**{key: instance.pk}).values_list("pk", flat=True))
-    opinions_touched(connection.schema_name, ids)
+                for path in Division.objects.filter(pk__in=change.ids).values_list("path", flat=True):
+                    opinions = opinions | Opinion.objects.filter(division__path__startswith=f"{path}/")
+            ids = list(opinions.values_list("pk", flat=True))
+        changes.record(changes.OPINION, ids, schema=change.schema)
 
 
-def on_related_pre_save(sender, instance, **kwargs):
-    if not instance.pk:
-        instance._search_before = None
-        return
-    fields = [f for f in ("name", "tier") if hasattr(instance, f)]
-    instance._search_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
+def on_committed(sender, changes: tuple[changes.Change, ...], **kwargs) -> None:
+    """After commit, once per transaction: one bulk task per schema (and batch)."""
+    for change in changes:
+        if change.kind == OPINION:
+            dispatch(change.schema, sorted(change.ids))
 
 
 def on_prefecture_deleted(sender, schema_name=None, **kwargs):
@@ -183,18 +157,9 @@ def on_prefecture_deleted(sender, schema_name=None, **kwargs):
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save, pre_save
-
-    from liaison.tenants.divisions.models import Division
-    from liaison.tenants.opinions.models import Opinion
-    from liaison.tenants.opinions.signals import opinion_changed
-    from liaison.tenants.positions.models import Position
     from liaison.tenants.registry.provisioning import prefecture_deleted
 
-    post_save.connect(on_opinion_saved, sender=Opinion, dispatch_uid="search-opinion-saved")
-    post_delete.connect(on_opinion_deleted, sender=Opinion, dispatch_uid="search-opinion-deleted")
-    for model in (Position, Division):
-        pre_save.connect(on_related_pre_save, sender=model, dispatch_uid=f"search-{model.__name__}-pre")
-        post_save.connect(on_related_saved, sender=model, dispatch_uid=f"search-{model.__name__}-saved")
+    changes.connect()
+    changes.recorded.connect(on_recorded, dispatch_uid="search-recorded")
+    changes.committed.connect(on_committed, dispatch_uid="search-committed")
     prefecture_deleted.connect(on_prefecture_deleted, dispatch_uid="search-prefecture-deleted")
-    opinion_changed.connect(on_opinion_changed, dispatch_uid="search-opinion-changed")

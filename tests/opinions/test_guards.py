@@ -1,5 +1,5 @@
 """Bad input and illegal transitions: a clear, field-named error and nothing changed.
-Public tracking shows only what it should. The opinion_changed signal fires after commit."""
+Public tracking shows only what it should. The change event is sent after commit only."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +11,7 @@ from django.db import connection
 from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.opinions import selectors, services
 from liaison.tenants.opinions.models import TRACKING_ALPHABET, Opinion, Transition
-from liaison.tenants.opinions.signals import opinion_changed
+from liaison.tenants.common import changes
 
 from .conftest import STAFF, at
 
@@ -235,24 +235,24 @@ def test_personal_data_is_masked_for_readers_without_the_right(km):
     assert row["citizen_name"] == "欧***" and row["citizen_phone"] == "138****5678"
 
 
-def test_opinion_changed_is_sent_after_commit_only(km, django_capture_on_commit_callbacks):
+def test_the_change_event_is_sent_after_commit_only(km, django_capture_on_commit_callbacks):
     received = []
 
-    def listener(sender, opinion_id, schema_name, deleted, **kw):
-        received.append((sender, opinion_id, schema_name, deleted))
+    def listener(sender, changes, **kw):
+        received.append(sorted((c.schema, c.kind, sorted(c.ids)) for c in changes if c.kind == "opinions.opinion"))
 
-    opinion_changed.connect(listener)
+    changes.committed.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             op = km.register()
-        assert received == [(Opinion, op.pk, "kunming", False)]
+        assert received == [[("kunming", "opinions.opinion", [op.pk])]]  # one event, not one per write
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(ServiceError):
                 services.refer(op, unit=km.township_gov, actor=STAFF)
         assert len(received) == 1  # a refused step sends nothing
         with django_capture_on_commit_callbacks(execute=True):
             services.triage(op, category="urban_rural", jurisdiction_level="township", actor=STAFF, at=at("2026-09-28", 10))
-        assert received[-1] == (Opinion, op.pk, "kunming", False) and len(received) == 2
+        assert received[-1] == [("kunming", "opinions.opinion", [op.pk])] and len(received) == 2
         assert connection.schema_name == "kunming"
     finally:
-        opinion_changed.disconnect(listener)
+        changes.committed.disconnect(listener)

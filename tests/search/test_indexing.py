@@ -12,6 +12,7 @@ from liaison.search.backends.postgres import PostgresBackend
 from liaison.search.service import search_opinions
 from liaison.search.store.models import PendingIndex, SearchDocument
 from liaison.search.tasks import flush_pending
+from liaison.tenants.common import changes
 from liaison.tenants.opinions.models import Opinion
 
 from .conftest import make_opinion, make_place
@@ -86,16 +87,47 @@ def test_state_changes_and_deletes_propagate(place, kunming_admin, django_captur
         assert search_opinions(kunming_admin, "噪音", host_schema="kunming").total == 0
 
 
-def test_opinion_changed_signal_indexes_changes_made_without_save(place, kunming_admin, django_capture_on_commit_callbacks):
-    signals = pytest.importorskip("liaison.tenants.opinions.signals")
+def test_a_bulk_write_recorded_as_a_change_is_indexed(place, kunming_admin, django_capture_on_commit_callbacks):
     with use_backend(PostgresBackend()), schema_context("kunming"):
-        opinion = make_opinion(place, "菜市场噪音扰民", "凌晨卸货噪音大")
-        SearchDocument.objects.all().delete()
-        PendingIndex.objects.all().delete()
-        Opinion.objects.filter(pk=opinion.pk).update(title="广场舞噪音")  # no post_save
         with django_capture_on_commit_callbacks(execute=True):
-            signals.opinion_changed.send(sender=Opinion, opinion_id=opinion.pk, schema_name="kunming", deleted=False)
+            opinion = make_opinion(place, "菜市场噪音扰民", "凌晨卸货噪音大")
+        with django_capture_on_commit_callbacks(execute=True):
+            Opinion.objects.filter(pk=opinion.pk).update(title="广场舞噪音")  # no post_save
+            changes.record(changes.OPINION, [opinion.pk])
     assert find(kunming_admin, "广场舞") == [f"kunming:{opinion.pk}"]
+
+
+def test_one_change_is_one_index_task_and_one_pending_write(place, django_capture_on_commit_callbacks, monkeypatch):
+    """A save (post_save) and the service's own record of the same opinion are one change."""
+    from liaison.search import indexing, tasks
+
+    calls, writes = [], []
+    original_delay, original_mark = tasks.index_opinions.delay, indexing.mark_pending
+    monkeypatch.setattr(tasks.index_opinions, "delay", lambda ids: calls.append(list(ids)) or original_delay(ids))
+    monkeypatch.setattr(indexing, "mark_pending", lambda *a, **k: writes.append(a) or original_mark(*a, **k))
+    with use_backend(PostgresBackend()), schema_context("kunming"):
+        with django_capture_on_commit_callbacks(execute=True):
+            opinion = make_opinion(place, "菜市场噪音扰民", "凌晨卸货噪音大")
+        calls.clear(), writes.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            opinion.status = "triaged"
+            opinion.save()
+            changes.record(changes.OPINION, [opinion.pk])
+    assert calls == [[opinion.pk]] and len(writes) == 1
+
+
+def test_rolled_back_work_is_not_sent_with_the_next_commit(place, django_capture_on_commit_callbacks, monkeypatch):
+    from liaison.search import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.index_opinions, "delay", lambda ids: calls.append(list(ids)))
+    with use_backend(PostgresBackend()), schema_context("kunming"), django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            lost = make_opinion(place, "回滚的意见", "内容")
+            raise RuntimeError("rolled back")
+        kept = make_opinion(place, "保存的意见", "内容")
+    assert calls == [[kept.pk]] and lost.pk not in calls[0]
+    assert list(PendingIndex.objects.values_list("opinion_id", flat=True)) == [kept.pk]
 
 
 def test_index_failure_never_blocks_the_opinion_and_is_retried(place, kunming_admin, django_capture_on_commit_callbacks):

@@ -16,7 +16,7 @@ from liaison.platform.rollups import selectors, services
 from liaison.platform.rollups.models import Fact, Snapshot
 from liaison.platform.rollups.tasks import refresh_stale
 from liaison.tenants.opinions.models import Opinion
-from liaison.tenants.opinions.signals import opinion_changed
+from liaison.tenants.common import changes
 from liaison.tenants.positions.models import Position
 from liaison.tenants.stats import compute
 
@@ -39,10 +39,33 @@ def test_a_changed_opinion_marks_only_its_prefecture_stale(stats_data, django_ca
     assert selectors.province_statistics().totals.stale  # the page says a refresh is pending
 
 
-def test_the_opinion_loops_signal_marks_stale_too(stats_data, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        opinion_changed.send(sender=Opinion, opinion_id=1, schema_name="qujing", deleted=False)
+def test_a_bulk_write_recorded_as_a_change_marks_stale_too(stats_data, django_capture_on_commit_callbacks):
+    with schema_context("qujing"), django_capture_on_commit_callbacks(execute=True):
+        ids = list(Opinion.objects.values_list("pk", flat=True)[:3])
+        Opinion.objects.filter(pk__in=ids).update(title="批量改过")  # no post_save
+        changes.record(changes.OPINION, ids)
     assert snap("qujing").stale and not snap("kunming").stale
+
+
+@pytest.mark.parametrize("kind", ["position", "deputy", "event"])
+def test_positions_deputies_and_events_mark_stale_too(stats_data, django_capture_on_commit_callbacks, kind):
+    from liaison.tenants.activities.models import Event
+    from liaison.tenants.deputies.models import Deputy
+
+    with schema_context("kunming"), django_capture_on_commit_callbacks(execute=True):
+        row = {"position": Position, "deputy": Deputy, "event": Event}[kind].objects.first()
+        row.save()
+    assert snap("kunming").stale and not snap("qujing").stale
+
+
+def test_a_rolled_back_change_marks_nothing_stale(stats_data, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with schema_context("kunming"), django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Position.objects.first().save()
+            raise RuntimeError("rolled back")
+    assert not snap("kunming").stale
 
 
 def test_beat_task_refreshes_the_stale_prefectures_only(stats_data, django_capture_on_commit_callbacks):
@@ -57,6 +80,7 @@ def test_beat_task_refreshes_the_stale_prefectures_only(stats_data, django_captu
 
 
 def test_beat_schedule_and_tasks_are_registered():
+    app.loader.import_default_modules()  # what a worker and beat do at start (task autodiscovery)
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["stats-refresh-stale"]["task"] == "stats.refresh_stale"
     assert schedule["stats-refresh-all-nightly"]["args"] == ["stats.refresh_prefecture"]

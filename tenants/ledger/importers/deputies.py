@@ -18,6 +18,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from liaison.tenants.common import changes
 from liaison.platform.roster.models import ProvinceDeputy
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies import services as deputy_services
@@ -217,6 +218,7 @@ class DeputyImporter(SheetImporter):
                 names.add(k)
         if bulk_changed:
             Deputy.objects.bulk_update([r.existing for r in bulk_changed], sorted(names), batch_size=500)
+        changes.record(changes.DEPUTY, [o.pk for o in objs] + [r.existing.pk for r in bulk_changed])
         for r in rows:
             try:
                 if r.values.get("_guest") is not None and r.created:
@@ -366,6 +368,7 @@ class StationingImporter(SheetImporter):
                 names.add(k)
         if changed:
             Stationing.objects.bulk_update([r.existing for r in changed], sorted(names), batch_size=500)
+        changes.record("deputies.stationing", [o.pk for o in objs] + [r.existing.pk for r in changed])
         refresh = self.session.cache.setdefault("refresh_positions", set())
         refresh.update(r.fields["position_id"] for r in rows if r.created or r.changed)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from liaison.tenants.common import changes
 from liaison.tenants.divisions.models import Division
 
 from ..parsing import choice_lookup, parse_bool, parse_choice, parse_code, parse_text
@@ -288,6 +289,7 @@ class DivisionImporter(SheetImporter):
                 fields = dict(r.fields, parent_id=parent.id)
                 batch.append((r, Division(code=r.values["code"], path=f"{parent.path}/{r.values['code']}", **fields)))
             Division.objects.bulk_create([o for _, o in batch], batch_size=1000)
+            changes.record(changes.DIVISION, [o.pk for _, o in batch])
             for r, o in batch:
                 r.obj = o
                 index.add(DivInfo(o.id, o.code, o.name, o.level, o.parent_id, o.path, o.is_community))
@@ -300,6 +302,7 @@ class DivisionImporter(SheetImporter):
                     setattr(o, k, val)
                     fields.add(k)
             Division.objects.bulk_update(objs, sorted(fields), batch_size=500)
+            changes.record(changes.DIVISION, [o.pk for o in objs], fields=fields)
             for o in objs:
                 changed[o.id].obj = o
                 index.add(DivInfo(o.id, o.code, o.name, o.level, o.parent_id, o.path, o.is_community))

@@ -15,8 +15,9 @@ future, phone, position/division agreement, the deputy of a deputy-collected opi
 active category), the state rules of the loop (a reply exists for replied/closed, a
 closed opinion was delivered and carries its closing time, only a delivered reply is
 rated …) and, for the 办理过程 sheet, the guards of each service step (which status each
-action may start from and which it leads to). `opinion_changed` is sent after commit
-for every opinion written, as the services do, so search and statistics follow.
+action may start from and which it leads to). Every opinion written is recorded as a
+change of the import's transaction (`tenants/common/changes.py`), as the services do, so
+search and statistics follow once it commits.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from liaison.platform.accounts.masking import is_masked_tracking_code
 from liaison.platform.province.models import Category
+from liaison.tenants.common import changes
 from liaison.tenants.common.errors import FieldError
 from liaison.tenants.opinions import services as opinion_services
 from liaison.tenants.opinions.models import (
@@ -52,7 +54,6 @@ from liaison.tenants.opinions.models import (
     normalise_tracking_code,
 )
 from liaison.tenants.opinions import workflow
-from liaison.tenants.opinions.signals import opinion_changed
 
 from ..parsing import (
     CellError,
@@ -73,7 +74,6 @@ from .divisions import division_columns, resolve_division
 from .positions import position_index
 
 
-ANNOUNCE_BATCH = 2000
 
 
 def _labels(enum) -> tuple[str, ...]:
@@ -353,8 +353,6 @@ class OpinionImporter(SheetImporter):
         self.now = timezone.now()
         self.with_steps = "opinion_history" in self.session.kinds_in_file
         self.duplicates: list[tuple[int, int, str]] = []   # (row, opinion pk, primary tracking code)
-        self.written: list[int] = []
-        self.session.after_commit.append(self._announce)
         if self.with_steps:
             self.session.finalizers.setdefault("opinion_steps", steps_for_unlisted_opinions)
 
@@ -641,8 +639,8 @@ class OpinionImporter(SheetImporter):
             Opinion.objects.bulk_update([r.existing for r in changed], sorted(names | {"updated_at"}), batch_size=500)
         ok = [r for r in rows if (r.created or r.changed) and not r.failed and r.obj is not None]
         self._write_handling(ok)
+        changes.record(changes.OPINION, [r.obj.pk for r in ok])
         for r in ok:
-            self.written.append(r.obj.pk)
             if r.values.get("duplicate_of") is not None and self.given(r, "duplicate_of"):
                 self.duplicates.append((r.number, r.obj.pk, r.values["duplicate_of"]))
 
@@ -737,15 +735,8 @@ class OpinionImporter(SheetImporter):
             else:
                 updates.append(Opinion(pk=pk, duplicate_of_id=primary))
         Opinion.objects.bulk_update(updates, ["duplicate_of_id"], batch_size=500)
+        changes.record(changes.OPINION, [o.pk for o in updates], fields=["duplicate_of_id"])
 
-    def _announce(self) -> None:
-        """After commit: opinion_changed for the opinions written (search, statistics),
-        in batches (`opinion_ids`, which the receivers take) rather than one per opinion."""
-        schema = connection.schema_name
-        ids = sorted(set(self.written))
-        for start in range(0, len(ids), ANNOUNCE_BATCH):
-            batch = ids[start:start + ANNOUNCE_BATCH]
-            opinion_changed.send(sender=Opinion, opinion_id=None, opinion_ids=batch, schema_name=schema, deleted=False)
 
 
 def imported_step(opinion_id: int, status: str, at) -> Transition:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from liaison.tenants.common import changes
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.positions import rules
 from liaison.tenants.positions import services as position_services
@@ -321,6 +322,8 @@ class PositionImporter(SheetImporter):
                 update_fields.add(k)
         if changed and update_fields:
             Position.objects.bulk_update([r.existing for r in changed], sorted(update_fields), batch_size=500)
+            changes.record(changes.POSITION, [r.existing.pk for r in changed], fields=update_fields)
+        changes.record(changes.POSITION, [o.pk for o in objs])
         for r in rows:
             obj = r.obj
             self.positions.put(PosInfo(obj.pk, obj.code, obj.name, obj.tier, self.session.divisions.by_id.get(obj.division_id), obj.status))
@@ -366,6 +369,7 @@ class PositionImporter(SheetImporter):
                 for k, val in updates[o.pk].items():
                     setattr(o, k, val)
             Position.objects.bulk_update(objs, ["parent_id", "counterpart_id"], batch_size=500)
+            changes.record(changes.POSITION, [o.pk for o in objs], fields=["parent_id", "counterpart_id"])
 
 
 def _division_obj(info: DivInfo | None):

@@ -3,7 +3,8 @@
 Every function runs in one transaction, checks its guards first (the transition table
 is `liaison.tenants.opinions.workflow`), raises ServiceError with field-named errors
 for bad input (changing nothing), writes a Transition row (who, when, from, to,
-action, note) and, after commit, sends `opinion_changed` for every opinion it touched.
+action, note) and records every opinion it touched as a change of its transaction
+(`tenants/common/changes.py`: search and statistics follow once it commits).
 
 By subject: `intake` (register, attachments), `handling` (triage, refer, extend, reply,
 deliver, rate, close, reopen, escalate), `cross_prefecture`, `duplicates`,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liaison.platform.province import calendar
 from liaison.platform.province.models import CrossReferral
+from liaison.tenants.common import changes
 from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.deputies.models import Deputy
 
@@ -24,7 +25,6 @@ from ..models import (
     Transition,
     UnitLevel,
 )
-from ..signals import opinion_changed
 
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -118,13 +118,9 @@ def _record(opinion: Opinion | None, action: str, from_status: str, to_status: s
 
 
 def _changed(opinion_id: int, deleted: bool = False) -> None:
-    """opinion_changed after commit, in the schema the opinion lives in (captured now)."""
-    schema = connection.schema_name
-
-    def send():
-        opinion_changed.send(sender=Opinion, opinion_id=opinion_id, schema_name=schema, deleted=deleted)
-
-    transaction.on_commit(send)
+    """Record the change in the current transaction, in the current schema (search and
+    statistics follow once it commits: tenants/common/changes.py)."""
+    changes.record(changes.OPINION, [opinion_id])
 
 
 def _move(opinion: Opinion, to_status: str, action: str, actor: Actor, at: dt.datetime, note: str = "",
