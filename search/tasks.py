@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 from datetime import timedelta
 
 from django.db import connection
@@ -18,12 +17,9 @@ MAX_RETRIES = 8
 PENDING_GRACE = timedelta(minutes=2)  # leave fresh changes to their own task
 
 
-def backoff(retries: int) -> int:
-    """Seconds before retry n: 5, 10, 20 … capped at 10 minutes, with jitter."""
-    return int(min(600, 5 * 2 ** retries) * random.uniform(0.8, 1.2))
-
-
-@app.task(name="liaison.search.index_opinions", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+# Retries are Celery's own: exponential backoff from 5 s, at most 10 minutes, with jitter.
+@app.task(name="liaison.search.index_opinions", bind=True, acks_late=True, autoretry_for=(Exception,),
+          max_retries=MAX_RETRIES, retry_backoff=5, retry_backoff_max=600, retry_jitter=True)
 def index_opinions(self, opinion_ids: list[int]) -> dict:
     schema = connection.schema_name
     try:
@@ -35,7 +31,7 @@ def index_opinions(self, opinion_ids: list[int]) -> dict:
             # No worker, no beat: the PendingIndex rows stay until the next change of the
             # same opinions, `liaison search flush` or `liaison search reindex`.
             return {"schema": schema, "failed": len(opinion_ids)}
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+        raise
     return {"schema": schema, "indexed": indexed, "deleted": deleted}
 
 

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from liaison.tenants.registry import yunnan
+
 from . import text
 from .bulk import Loader, MissingField, choice_values, get_model, has_fields
 from .shape import PrefectureTargets, allocate
@@ -363,7 +365,11 @@ class PrefectureGenerator:
         out = [o for o in out if o[0] in tiers]
         ids = self.loader.reserve_ids(Position, len(out))
         id_of = {o[1]: pk for o, pk in zip(out, ids)}
-        centres = {c.code: (rng.uniform(*LAT_RANGE), rng.uniform(*LNG_RANGE)) for c in ctx.counties}
+        # Positions scatter around their county's seat (tenants/registry/data); a county
+        # without a known seat gets a random centre (drawn for every county, so the
+        # rest of the random sequence does not depend on which seats are known).
+        seats = {c.code: (float(c.latitude), float(c.longitude)) for c in yunnan.counties().values() if c.latitude is not None}
+        centres = {c.code: seats.get(c.code, (rng.uniform(*LAT_RANGE), rng.uniform(*LNG_RANGE))) for c in ctx.counties}
         hours = ["周一至周五 9:00-12:00，14:30-17:30", "每周三全天接待", "每月10日、25日接待日", "工作日 8:30-17:30", "每月第一个周五接待日"]
         names = ctx.divisions_by_id()
         has_counterpart = has_fields(Position, "counterpart_id")

@@ -6,15 +6,18 @@ from liaison.platform.celery import app
 
 from . import services
 
-RETRY_BACKOFF_SECONDS = (30, 120, 600, 1800)
+
+class DeliveryDeferred(Exception):
+    """The channel failed this time; the row says how often it was tried."""
 
 
-@app.task(name="notifications.deliver", bind=True, max_retries=services.MAX_ATTEMPTS)
+# Retries are Celery's own: exponential backoff from 30 s, at most 30 min, with jitter.
+@app.task(name="notifications.deliver", bind=True, autoretry_for=(DeliveryDeferred,), max_retries=services.MAX_ATTEMPTS,
+          retry_backoff=30, retry_backoff_max=1800, retry_jitter=True)
 def deliver_notification(self, notification_id: int) -> str:
     outcome = services.deliver(notification_id)
     if outcome == "retry":
-        countdown = RETRY_BACKOFF_SECONDS[min(self.request.retries, len(RETRY_BACKOFF_SECONDS) - 1)]
-        raise self.retry(countdown=countdown)
+        raise DeliveryDeferred(f"notification {notification_id}")
     return outcome
 
 

@@ -123,12 +123,12 @@ def test_xlsx_with_a_title_row_english_headers_and_excel_values(in_kunming, tmp_
     path = write_xlsx(tmp_path / "positions.xlsx", {"Sheet1": [
         ["盘龙区代表活动阵地台账（2024年）"],
         ["code", "name", "tier", "division_code", "status", "established_on", "序号"],
-        ["PL-J-02", "盘龙区人大代表之家（二）", "home", 530102, "open", dt.datetime(2020, 5, 1), 1],
+        ["PL-J-02", "盘龙区人大代表之家（二）", "home", 530103, "open", dt.datetime(2020, 5, 1), 1],
     ]})
     report = run_import(path, dry_run=False, kind="positions")
     assert report.ok, report.text()
     home = Position.objects.get(code="PL-J-02")
-    assert home.division.code == "530102" and home.established_on == dt.date(2020, 5, 1) and home.status == "open"
+    assert home.division.code == "530103" and home.established_on == dt.date(2020, 5, 1) and home.status == "open"
 
 
 def test_missing_required_column_and_unknown_kind_are_file_level_problems(in_kunming, tmp_path):

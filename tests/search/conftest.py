@@ -65,15 +65,15 @@ QUJING_OPINIONS = [
 
 @pytest.fixture
 def world(db):
-    """Opinions in kunming (under 五华区 530101) and qujing (under 麒麟区 530301)."""
+    """Opinions in kunming (under 五华区 530102) and qujing (under 麒麟区 530302)."""
     out = {"kunming": {}, "qujing": {}}
     with schema_context("kunming"):
-        place = make_place("长水", "530101")
+        place = make_place("长水", "530102")
         out["kunming_place"] = place
         for key, title, content, kw in KUNMING_OPINIONS:
             out[key] = out["kunming"][key] = make_opinion(place, title, content, **kw)
     with schema_context("qujing"):
-        place = make_place("麒麟", "530301")
+        place = make_place("麒麟", "530302")
         out["qujing_place"] = place
         for key, title, content, kw in QUJING_OPINIONS:
             out[key] = out["qujing"][key] = make_opinion(place, title, content, **kw)

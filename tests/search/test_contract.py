@@ -119,7 +119,7 @@ def test_filters(indexed, backend, kunming_admin):
     assert f(position_ids=(w["kunming_place"]["station"].pk,)) == {"road"}
     assert f(division_code=w["kunming_place"]["village"].code) == {"lamp", "crossing", "broken"}
     assert f(division_code=w["kunming_place"]["town"].code) == {"lamp", "road", "crossing", "broken"}  # subtree
-    assert f(division_code="530103") == set()  # another county
+    assert f(division_code="530103") == set()  # another county (盘龙区)
     assert f(registered_from=BASE + timedelta(days=2), registered_to=BASE + timedelta(days=4)) == {"road", "crossing"}
 
 
@@ -271,8 +271,8 @@ def generated_docs(schema: str, n: int, seed: int) -> list[dict]:
             "doc_id": doc_id(schema, 100000 + pk), "schema_name": schema, "opinion_id": 100000 + pk, "title": title,
             "content": content, "reply_text": "", "category_code": "other", "category_name": "其他", "status": status,
             "awaiting_reply": status == "referred", "channel": "reception", "tier": "office", "position_id": 1,
-            "position_name": "联络室", "division_id": 1, "division_code": "530101", "division_name": "五华区",
-            "division_codes": ["530100", "530101"], "division_names": "五华区",
+            "position_name": "联络室", "division_id": 1, "division_code": "530102", "division_name": "五华区",
+            "division_codes": ["530100", "530102"], "division_names": "五华区",
             "registered_at": BASE + timedelta(hours=pk), "due_on": None,
         })
     return docs

@@ -33,8 +33,8 @@ def doc(pk=1, schema="kunming", **kw):
     base = dict(doc_id=f"{schema}:{pk}", schema_name=schema, opinion_id=pk, title="請盡快安裝路燈", content="晚上没有路灯",
                 reply_text="", category_code="urban_rural", category_name="城乡建设", status="registered",
                 awaiting_reply=False, channel="reception", tier="office", position_id=3, position_name="长水村代表联络室",
-                division_id=4, division_code="530101901001", division_name="长水村",
-                division_codes=["530100", "530101", "530101901", "530101901001"], division_names="五华区 长水镇 长水村",
+                division_id=4, division_code="530102901001", division_name="长水村",
+                division_codes=["530100", "530102", "530102901", "530102901001"], division_names="五华区 长水镇 长水村",
                 registered_at=NOW, due_on=date(2025, 3, 30))
     base.update(kw)
     return base
@@ -108,13 +108,13 @@ def test_ik_requires_every_token_and_boosts_the_phrase():
 
 def test_filters_become_filter_clauses():
     req = request("路", schemas=("kunming", "qujing"), tiers=("station",), statuses=("referred",), categories=("transport",),
-                  channels=("online",), position_ids=(7,), division_code="530101",
+                  channels=("online",), position_ids=(7,), division_code="530102",
                   registered_from=NOW - timedelta(days=7), registered_to=NOW, overdue=True)
     filters = body(req)["query"]["bool"]["filter"]
     assert {"terms": {"schema_name": ["kunming", "qujing"]}} in filters
     assert {"terms": {"tier": ["station"]}} in filters
     assert {"terms": {"position_id": [7]}} in filters
-    assert {"term": {"division_codes": "530101"}} in filters
+    assert {"term": {"division_codes": "530102"}} in filters
     assert {"range": {"registered_at": {"gte": (NOW - timedelta(days=7)).isoformat(), "lt": NOW.isoformat()}}} in filters
     assert {"bool": {"filter": [{"term": {"awaiting_reply": True}}, {"range": {"due_on": {"lt": "2025-03-20"}}}]}} in filters
     not_overdue = body(request("路", overdue=False))["query"]["bool"]["filter"]

@@ -31,7 +31,7 @@ class BrokenBackend(PostgresBackend):
 @pytest.fixture
 def place(kunming):
     with schema_context("kunming"):
-        return make_place("长水", "530101")
+        return make_place("长水", "530102")
 
 
 def find(principal, query, schema="kunming"):
@@ -162,9 +162,9 @@ def test_broker_down_is_logged_and_left_pending(place, django_capture_on_commit_
 def test_document_ids_carry_the_schema(kunming, qujing, django_capture_on_commit_callbacks):
     with use_backend(PostgresBackend()):
         with schema_context("kunming"), django_capture_on_commit_callbacks(execute=True):
-            a = make_opinion(make_place("长水", "530101"), "昆明的意见", "内容")
+            a = make_opinion(make_place("长水", "530102"), "昆明的意见", "内容")
         with schema_context("qujing"), django_capture_on_commit_callbacks(execute=True):
-            b = make_opinion(make_place("麒麟", "530301"), "曲靖的意见", "内容")
+            b = make_opinion(make_place("麒麟", "530302"), "曲靖的意见", "内容")
     docs = dict(SearchDocument.objects.values_list("doc_id", "title"))
     assert docs == {f"kunming:{a.pk}": "昆明的意见", f"qujing:{b.pk}": "曲靖的意见"}
 
@@ -199,7 +199,7 @@ def test_deleting_a_prefecture_removes_its_documents(kunming, qujing, django_cap
     from liaison.tenants.registry.provisioning import prefecture_deleted
 
     with use_backend(PostgresBackend()):
-        for slug, code in (("kunming", "530101"), ("qujing", "530301")):
+        for slug, code in (("kunming", "530102"), ("qujing", "530302")):
             with schema_context(slug), django_capture_on_commit_callbacks(execute=True):
                 make_opinion(make_place("某", code), "意见", "内容")
         prefecture_deleted.send(sender=Prefecture, prefecture=qujing, schema_name="qujing")

@@ -44,7 +44,7 @@ def test_an_opinion_saved_in_qujing_is_indexed_by_a_worker_in_qujing(real_worker
         try:
             with schema_context("qujing"):
                 with transaction.atomic():
-                    made = make_place("工人测试", "530302")
+                    made = make_place("工人测试", "530303")
                     opinions = [make_opinion(made, f"工人测试意见{i}", "经由 Redis 建立索引") for i in range(3)]
             expected = {f"qujing:{o.pk}" for o in opinions}
 

@@ -74,13 +74,13 @@ def test_county_breakdown_matches_tenant_tables_and_adds_up(two_prefectures, quj
     rows = {r.code: r for r in stats.rows}
     assert rows["530300"].name == "曲靖市本级"
     assert len(rows) == 1 + 9  # 本级 + nine counties
-    for code in ("530301", "530302", "530303"):
+    for code in ("530302", "530303", "530304"):
         expected = compute_figures(reference.county_raw("qujing", code))
         assert {k: rows[code].figures[k] for k in COUNTY_FIGURES} == {k: expected[k] for k in COUNTY_FIGURES}, code
     for f in FIGURES:
         if f.kind == "count":
             assert stats.totals.figures[f.key] == sum(r.figures[f.key] or 0 for r in stats.rows), f.key
-    assert rows["530301"].figures["opinions"] == 5 and rows["530302"].figures["opinions"] == 2
+    assert rows["530302"].figures["opinions"] == 5 and rows["530303"].figures["opinions"] == 2
 
 
 def test_cumulative_since_a_date_and_monthly_trend(two_prefectures):
