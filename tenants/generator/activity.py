@@ -20,8 +20,6 @@ STATION_TIERS = ("station", "professional", "special")
 
 def status_history(gen) -> None:
     model = get_model("positions.PositionStatusChange")
-    if model is None:
-        return
     ids = gen.loader.reserve_ids(model, sum(len(p.history) for p in gen.ctx.positions))
     it = iter(ids)
     rows = []
@@ -36,20 +34,16 @@ def checklist(gen) -> None:
     """The prefecture's checklist (from the province's 七有 template when empty) and one
     check per item for every physical position that got that far."""
     item_model, check_model = get_model("positions.StandardItem"), get_model("positions.StandardCheck")
-    if item_model is None:
-        return
     rng = gen.rng("checklist")
     items = list(item_model.objects.filter(active=True).order_by("order", "code").values_list("id", flat=True))
     if not items:
         template = get_model("roster.StandardTemplateItem")
-        source = list(template.objects.filter(active=True).order_by("order", "code").values_list("code", "name", "description", "order")) if template else []
+        source = list(template.objects.filter(active=True).order_by("order", "code").values_list("code", "name", "description", "order"))
         if not source:
             source = [(f"item{i + 1}", name, "", i) for i, name in enumerate(["有场所", "有标识", "有制度", "有设施", "有活动", "有台账", "有成效"])]
         items = gen.loader.reserve_ids(item_model, len(source))
         gen.loader.copy(item_model, ({"id": pk, "code": c, "name": n, "description": d, "order": o, "active": True, "from_template": True}
                                      for pk, (c, n, d, o) in zip(items, source)), label="checklist items")
-    if check_model is None:
-        return
     rows = []
     for p in gen.ctx.positions:
         if p.tier == "online" or p.status in ("planned",):
@@ -73,8 +67,6 @@ def checklist(gen) -> None:
 
 def stationing(gen) -> None:
     model = get_model("deputies.Stationing")
-    if model is None:
-        return
     rng = gen.rng("stationing")
     ctx = gen.ctx
     physical = [p for p in ctx.positions if p.tier != "online" and p.established is not None]
@@ -131,8 +123,6 @@ def stationing(gen) -> None:
 
 def staff(gen) -> None:
     model = get_model("positions.Staff")
-    if model is None:
-        return
     rng = gen.rng("staff")
     roles = {
         "home": [("head", 1), ("deputy_head", 1), ("liaison", 2), ("network_admin", 1)],
@@ -168,7 +158,7 @@ def staff(gen) -> None:
 def points_rules(gen) -> None:
     """About half the prefectures score the performance record with points."""
     model = get_model("deputies.PointsRule")
-    if model is None or gen.rng("points").random() < 0.5:
+    if gen.rng("points").random() < 0.5:
         return
     from .bulk import choice_values
 
@@ -185,8 +175,6 @@ def points_rules(gen) -> None:
 def events(gen) -> None:
     """Reception days and other activities since 2019, with sign-ins and receptions."""
     Event = get_model("activities.Event")
-    if Event is None:
-        return
     SignIn, Scheduled = get_model("activities.SignIn"), get_model("activities.ScheduledDeputy")
     Reception, Visitor, Plan = get_model("activities.Reception"), get_model("activities.Visitor"), get_model("activities.AnnualPlan")
     rng = gen.rng("events")
@@ -284,7 +272,7 @@ def events(gen) -> None:
         for row, pk in zip(sign_rows, gen.loader.reserve_ids(SignIn, len(sign_rows))):
             row["id"] = pk
         gen.loader.copy(SignIn, sign_rows, label="sign-ins")
-    if Reception is not None and has_fields(Reception, "people_received"):
+    if has_fields(Reception, "people_received"):
         rec_ids = gen.loader.reserve_ids(Reception, len(rec_rows))
         for row, pk in zip(rec_rows, rec_ids):
             row["id"] = pk

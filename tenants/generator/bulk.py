@@ -75,13 +75,12 @@ TABLES: set[str] | None = None
 
 
 def get_model(label: str):
-    """`app_label.ModelName` or None when that model (or its table) does not exist (yet)."""
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
+    """`app_label.ModelName`. A model that was renamed or removed, or whose table is not
+    there (an unmigrated schema), fails loudly: generated data must never silently lack
+    a part."""
+    model = apps.get_model(label)  # LookupError naming the model
     if TABLES is not None and model._meta.db_table not in TABLES:
-        return None
+        raise LookupError(f"generator: table {model._meta.db_table} of {label} does not exist; run `liaison migrate_schemas`")
     return model
 
 
