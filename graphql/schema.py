@@ -18,6 +18,7 @@ changing the schema run `liaison graphql_sdl` to reprint graphql/schema.graphql.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import graphene
 
@@ -39,16 +40,15 @@ DOMAINS = [
 ]
 
 
-def _mixins(module: str, type_name: str) -> list[type]:
+# Domains that only read: they have no mutations.py. Every other domain must have one;
+# a missing or renamed module fails at import rather than silently dropping fields.
+QUERY_ONLY = {"registry", "accounts", "divisions", "search", "stats"}
+
+
+def _mixins(module: str, type_name: str, domains: list[str]) -> list[type]:
     found = []
-    for domain in DOMAINS:
-        name = f"liaison.graphql.{domain}.{module}"
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a domain without mutations
+    for domain in domains:
+        mod = importlib.import_module(f"liaison.graphql.{domain}.{module}")
         mixin = getattr(mod, type_name)
         ops, prefecture_only = root_operations(type_name, mixin)
         permissions.ROOT_PERMISSIONS.update(ops)
@@ -57,8 +57,12 @@ def _mixins(module: str, type_name: str) -> list[type]:
     return found
 
 
-_query_mixins = _mixins("queries", "Query")
-_mutation_mixins = _mixins("mutations", "Mutation")
+for _domain in QUERY_ONLY:
+    if importlib.util.find_spec(f"liaison.graphql.{_domain}.mutations") is not None:
+        raise ImportError(f"graphql/{_domain}/mutations.py exists but {_domain} is listed in QUERY_ONLY (graphql/schema.py)")
+
+_query_mixins = _mixins("queries", "Query", DOMAINS)
+_mutation_mixins = _mixins("mutations", "Mutation", [d for d in DOMAINS if d not in QUERY_ONLY])
 
 Query = type("Query", (*_query_mixins, graphene.ObjectType), {"__doc__": "Everything this host serves."})
 Mutation = type("Mutation", (*_mutation_mixins, graphene.ObjectType), {"__doc__": "Changes, through the domain services."})
