@@ -65,7 +65,8 @@ check_production_settings()
 # Absolute links on prefecture hosts (QR codes, messages): https in production; in
 # development http on the port `liaison serve` uses.
 LIAISON_PUBLIC_SCHEME = os.environ.get("LIAISON_PUBLIC_SCHEME", "http" if DEBUG else "https")
-LIAISON_PUBLIC_PORT = os.environ.get("LIAISON_PUBLIC_PORT", "8000" if DEBUG else "")
+# Unset: the serving port in development (tenants/common/urls.py), none in production.
+LIAISON_PUBLIC_PORT = os.environ.get("LIAISON_PUBLIC_PORT")
 
 # --- Database -------------------------------------------------------------------------------
 if DATABASE_URL:
@@ -141,6 +142,7 @@ MIDDLEWARE = [
     "liaison.platform.ops.middleware.HealthCheckMiddleware",
     "liaison.platform.ops.middleware.RequestContextMiddleware",
     "liaison.platform.tenancy.ProvinceTenantMiddleware",
+    "liaison.tenants.common.urls.ServingPortMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

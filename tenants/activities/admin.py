@@ -61,8 +61,9 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["scheduled"].initial = list(self.instance.deputies.values_list("pk", flat=True))
-        self.fields["title"].required = False
-        self.fields["title"].help_text = "留空则为“阵地名称 + 活动类型”"
+        if "title" in self.fields:  # absent when the user may only view (read-only fields)
+            self.fields["title"].required = False
+            self.fields["title"].help_text = "留空则为“阵地名称 + 活动类型”"
 
 
 @admin.register(Event)
@@ -78,6 +79,8 @@ class EventAdmin(ServiceBackedAdmin):
     actions = ["announce", "cancel"]
 
     def get_fields(self, request, obj=None):
+        if not self.has_change_permission(request, obj):  # read-only view: the inline lists the deputies
+            return EVENT_FORM_FIELDS + ("status", "announced_at")
         return EVENT_FORM_FIELDS + ("scheduled", "status", "announced_at")
 
     def get_changeform_initial_data(self, request):

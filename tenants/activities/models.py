@@ -121,6 +121,11 @@ class Reception(models.Model):
         ordering = ["event", "recorded_at"]
         verbose_name = "接待记录"
         verbose_name_plural = "接待记录"
+        constraints = [
+            # One record per reception day and deputy (NULL deputy = the day as a whole).
+            models.UniqueConstraint(fields=["event", "deputy"], name="reception_once_per_deputy", nulls_distinct=False,
+                                    violation_error_message="该接待日的这条接待记录已登记过"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} · {self.people_received} 人次"

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liaison.platform.accounts import acting
 from liaison.tenants.common.errors import FieldError, ServiceError
+from liaison.tenants.common.phones import normalise_phone, phone_error
 from liaison.tenants.deputies.models import Deputy
 
 from .models import AnnualPlan, Event, EventKind, EventStatus, Reception, ScheduledDeputy, SignIn, Visitor
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANNOUNCE_DAYS_BEFORE = 3
 REMINDER_DAYS_BEFORE = (3, 1)
 SIGN_IN_EARLY = dt.timedelta(hours=2)
@@ -303,6 +307,25 @@ def due_reminder(event: Event, now: dt.datetime) -> int | None:
     return min(due) if due else None
 
 
+def _duplicate_reception(deputy) -> FieldError:
+    """One reception record per reception day and deputy (or one for the day as a whole):
+    a second would count the same people twice in the performance record."""
+    if deputy is None:
+        return FieldError("event", _("该接待日已登记过接待记录，请修改原记录"), "duplicate")
+    return FieldError("deputy", _("“%(name)s”在该接待日的接待记录已登记过，请修改原记录") % {"name": deputy.name}, "duplicate")
+
+
+def days_ahead_label(starts_at: dt.datetime, now: dt.datetime) -> str:
+    """“明天”, “3 天后” …: calendar days in Asia/Shanghai, whatever reminder is sent (an
+    event 1 day 22 hours away on the evening before is the day after tomorrow)."""
+    ahead = (timezone.localdate(starts_at, SHANGHAI) - timezone.localdate(now, SHANGHAI)).days
+    if ahead <= 0:
+        return _("今天")
+    if ahead == 1:
+        return _("明天")
+    return _("%(days)s 天后") % {"days": ahead}
+
+
 def send_due_reminders(now: dt.datetime | None = None) -> int:
     """Queue the due reminder for every scheduled deputy of every announced event (idempotent:
     each reminder has its own dedupe key, so running this every few minutes sends each once)."""
@@ -318,8 +341,8 @@ def send_due_reminders(now: dt.datetime | None = None) -> int:
     known = set(Notification.objects.filter(dedupe_key__in=wanted).values_list("dedupe_key", flat=True)) if wanted else set()
     for event, days in due:
         with transaction.atomic():
+            before = days_ahead_label(event.starts_at, now)
             for deputy in event.deputies.all():
-                before = f"{days} 天后" if days > 1 else "明天"
                 queued += _notify(event, deputy, f"remind{days}d", f"{before}活动提醒：{event.title}",
                                   _message(event, deputy, f"提醒：您{before}有以下活动安排"), known_keys=known)
     return queued
@@ -392,6 +415,8 @@ def record_reception(event, *, people_received: int, deputy=None, summary: str =
     for index, visitor in enumerate(visitors):
         if not (visitor.get("name") or "").strip():
             errors.append(FieldError(f"visitors.{index}.name", "来访群众姓名必填（不愿留名的只计人次）", "required"))
+        if (bad_phone := phone_error(visitor.get("phone") or "", f"visitors.{index}.phone")) is not None:
+            errors.append(bad_phone)
         unknown = set(visitor) - {"name", "phone", "address", "matter"}
         if unknown:
             errors.append(FieldError(f"visitors.{index}", f"未知字段 {', '.join(sorted(unknown))}", "unknown_field"))
@@ -407,11 +432,17 @@ def record_reception(event, *, people_received: int, deputy=None, summary: str =
             errors.append(FieldError("event", "接待日尚未开始，不能登记接待记录", "not_started"))
         if deputy_obj is not None and not ScheduledDeputy.objects.filter(event=event_obj, deputy=deputy_obj).exists():
             errors.append(FieldError("deputy", f"“{deputy_obj.name}”未被安排参加该接待日", "not_scheduled"))
+        if Reception.objects.filter(event=event_obj, deputy=deputy_obj).exists():
+            errors.append(_duplicate_reception(deputy_obj))
     if errors:
         raise ServiceError(errors)
-    reception = Reception.objects.create(event=event_obj, deputy=deputy_obj, people_received=people_received, summary=summary,
-                                         recorded_at=recorded_at)
-    Visitor.objects.bulk_create([Visitor(reception=reception, name=v["name"].strip(), phone=v.get("phone", ""),
+    try:
+        with transaction.atomic():
+            reception = Reception.objects.create(event=event_obj, deputy=deputy_obj, people_received=people_received,
+                                                 summary=summary, recorded_at=recorded_at)
+    except IntegrityError:  # a concurrent twin (reception_once_per_deputy)
+        raise ServiceError([_duplicate_reception(deputy_obj)]) from None
+    Visitor.objects.bulk_create([Visitor(reception=reception, name=v["name"].strip(), phone=normalise_phone(v.get("phone") or ""),
                                          address=v.get("address", ""), matter=v.get("matter", "")) for v in visitors])
     _mark_held(event_obj)
     return reception

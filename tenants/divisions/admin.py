@@ -13,7 +13,8 @@ become form errors via `apply_service_errors`.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import connection, transaction
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 from liaison.platform.accounts.principal import principal_for
@@ -82,15 +83,20 @@ class ServiceBackedAdmin(TenantModelAdmin):
         class ServiceForm(form_class):
             def _post_clean(self):
                 super()._post_clean()
-                if self.errors:
+                # Errors from the model's constraints alone (non-field, worded by Django
+                # after the constraint's name) give way to the service's field-named ones.
+                constraint_only = bool(self.errors) and set(self.errors) == {NON_FIELD_ERRORS}
+                if self.errors and not constraint_only:
                     return
                 try:
                     with transaction.atomic():
                         modeladmin.service_save(request, dict(self.cleaned_data), obj)
                         raise _DryRunRollback
-                except _DryRunRollback:
+                except (_DryRunRollback, IntegrityError):
                     pass
                 except ServiceError as exc:
+                    if constraint_only:
+                        del self._errors[NON_FIELD_ERRORS]
                     apply_service_errors(self, exc)
 
         return ServiceForm

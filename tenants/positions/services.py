@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liaison.tenants.common.errors import FieldError, ServiceError
+from liaison.tenants.common.phones import normalise_phone, phone_error
 from liaison.tenants.divisions.models import Division
 
 from . import rules
@@ -378,12 +379,18 @@ def add_staff(position, *, role: str, name: str, start_on: dt.date | None = None
             errors.append(FieldError("deputy", f"本州市没有编号为 {_obj_id(deputy)} 的代表", "not_found"))
     if email and "@" not in email:
         errors.append(FieldError("email", "不是有效的电子邮箱", "invalid"))
+    if (bad_phone := phone_error(phone, "phone")) is not None:
+        errors.append(bad_phone)
     if position is not None and role == StaffRole.HEAD and end_on is None and position.staff.filter(role=StaffRole.HEAD, end_on__isnull=True).exists():
         errors.append(FieldError("role", f"“{position.name}”已有在任站长，请先办理离任", "duplicate"))
     if errors:
         raise ServiceError(errors)
-    return Staff.objects.create(position=position, role=role, name=name.strip(), start_on=start_on, end_on=end_on, phone=phone,
-                                email=email, deputy=deputy_obj)
+    try:
+        with transaction.atomic():
+            return Staff.objects.create(position=position, role=role, name=name.strip(), start_on=start_on, end_on=end_on,
+                                        phone=normalise_phone(phone), email=email, deputy=deputy_obj)
+    except IntegrityError:  # a concurrent twin got there first (staff_one_current_head)
+        raise ServiceError.single("role", f"“{position.name}”已有在任站长，请先办理离任", "duplicate") from None
 
 
 @transaction.atomic
