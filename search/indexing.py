@@ -80,7 +80,7 @@ def sync_opinions(opinion_ids: Iterable[int]) -> tuple[int, int]:
     Returns (indexed, deleted)."""
     from .store.models import PendingIndex
 
-    schema = connection.schema_name
+    schema = getattr(connection, "schema_name")  # set by django-tenants
     started = timezone.now()
     docs, missing = build_documents(opinion_ids)
     backend = get_backend()

@@ -21,7 +21,7 @@ PENDING_GRACE = timedelta(minutes=2)  # leave fresh changes to their own task
 @app.task(name="liaison.search.index_opinions", bind=True, acks_late=True, autoretry_for=(Exception,),
           max_retries=MAX_RETRIES, retry_backoff=5, retry_backoff_max=600, retry_jitter=True)
 def index_opinions(self, opinion_ids: list[int]) -> dict:
-    schema = connection.schema_name
+    schema = getattr(connection, "schema_name")  # set by django-tenants
     try:
         indexed, deleted = sync_opinions(opinion_ids)
     except Exception as exc:

@@ -16,7 +16,7 @@ from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.divisions.admin import ServiceBackedAdmin, TenantInline, TenantModelAdmin, can_write, report_service_error
 
 from . import selectors, services
-from .models import AnnualPlan, Event, EventKind, EventStatus, Reception, SignIn, Visitor
+from .models import AnnualPlan, Event, EventKind, Reception, SignIn, Visitor
 
 EVENT_FORM_FIELDS = ("position", "plan", "kind", "title", "starts_at", "ends_at", "place", "description")
 

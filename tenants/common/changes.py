@@ -71,10 +71,10 @@ def record(kind: str, ids: Iterable[int], *, fields: Iterable[str] | None = None
     `schema` is given). Cheap: call it from loops."""
     conn = connections[using]
     ids = frozenset(int(i) for i in ids if i is not None)
-    schema = schema or getattr(conn, "schema_name", "public")
-    if not ids or schema == "public":
+    schema_name: str = schema or getattr(conn, "schema_name", None) or "public"
+    if not ids or schema_name == "public":
         return
-    change = Change(schema, kind, ids, None if fields is None else frozenset(fields))
+    change = Change(schema_name, kind, ids, None if fields is None else frozenset(fields))
     if not conn.in_atomic_block:
         _send_recorded(change)
         _send_committed([change])

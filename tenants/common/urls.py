@@ -15,7 +15,7 @@ def prefecture_url(path: str, schema: str | None = None) -> str:
     set ("" for none); otherwise, in development, the port that serves the current
     request (`liaison serve 127.0.0.1:8123` → :8123; 8000 outside a request), and in
     production none (a proxy's inner port is not the public one)."""
-    host = f"{schema or connection.schema_name}.{settings.LIAISON_BASE_HOST}"
+    host = f"{schema or getattr(connection, 'schema_name')}.{settings.LIAISON_BASE_HOST}"
     port = public_port()
     return f"{settings.LIAISON_PUBLIC_SCHEME}://{host}{f':{port}' if port else ''}{path}"
 

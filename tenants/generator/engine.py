@@ -27,7 +27,7 @@ from django.db import connection
 from liaison.tenants.registry import yunnan
 
 from . import text
-from .bulk import Loader, MissingField, choice_values, get_model, has_fields
+from .bulk import Loader, choice_values, get_model, has_fields
 from .shape import PrefectureTargets, allocate
 
 TZ = ZoneInfo("Asia/Shanghai")

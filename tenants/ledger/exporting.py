@@ -47,7 +47,7 @@ from liaison.tenants.opinions import workflow
 from liaison.tenants.positions.models import Position, SpecialKind, Tier
 from liaison.tenants.positions.models import Status as PositionStatus
 
-from .spec import LedgerKind, get_kind, kinds
+from .spec import LedgerKind, get_kind
 
 ITER_CHUNK = 2000
 FORMATS = ("csv", "xlsx")

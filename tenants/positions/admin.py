@@ -12,7 +12,6 @@ from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.divisions.admin import (
     ServiceBackedAdmin,
     TenantInline,
-    TenantModelAdmin,
     can_read,
     can_write,
     report_service_error,

@@ -56,7 +56,7 @@ def hierarchy_errors(*, tier: str, division: Division | None, parent, counterpar
                                  "hierarchy"))
     if parent is not None:
         if parent.tier not in ALLOWED_PARENTS[tier]:
-            allowed = "、".join(TIER_NAMES[t] for t in ALLOWED_PARENTS[tier]) or "无"
+            allowed = "、".join(str(TIER_NAMES[t]) for t in ALLOWED_PARENTS[tier]) or "无"
             errors.append(FieldError("parent", f"{tier_name}的上级阵地只能是{allowed}，“{parent.name}”是{TIER_NAMES[parent.tier]}",
                                      "hierarchy"))
         elif division is not None and not (is_ancestor(parent.division, division)

@@ -19,7 +19,6 @@ from liaison.tenants.divisions.models import Division
 from . import rules
 from .models import (
     OPERATING_STATUSES,
-    STATION_TIERS,
     Position,
     PositionStatusChange,
     SpecialKind,

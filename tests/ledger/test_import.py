@@ -19,17 +19,17 @@ from .conftest import write_csv, write_xlsx
 pytestmark = pytest.mark.django_db
 
 DIVISIONS = [["区划代码", "区划名称", "层级", "上级区划代码", "是否社区"],
-             ["530102901", "拓东街道", "乡镇（街道）", "530102", ""],
-             ["530102901001", "金碧社区", "社区", "530102901", "是"],
-             ["530102901002", "同仁村", "村", "530102901", "否"]]
+             ["530103901", "拓东街道", "乡镇（街道）", "530103", ""],
+             ["530103901001", "金碧社区", "社区", "530103901", "是"],
+             ["530103901002", "同仁村", "村", "530103901", "否"]]
 POSITIONS = [["阵地编码", "阵地名称", "类型", "所在县（市、区）", "所在乡镇（街道）", "所在村（社区）", "上级阵地编码", "建设状态", "建成日期", "经度", "纬度"],
              ["PL-Z-01", "拓东街道人大代表工作站", "代表工作站", "盘龙区", "拓东街道", "", "PL-J-01", "已运行", "2021-06-30", "102.72", "25.04"],
              ["PL-J-01", "盘龙区人大代表之家", "代表之家", "盘龙区", "", "", "", "已运行", "2020/5/1", "", ""],
              ["PL-S-01", "金碧社区人大代表联络室", "室", "盘龙区", "拓东街道", "金碧社区", "PL-Z-01", "建设中", "", "", ""]]
 DEPUTIES = [["代表证号", "姓名", "代表层级", "选区代码", "性别", "民族", "联系电话", "身份证号"],
-            ["PL-001", "张丽", "县（市、区）人大代表", "530102901001", "女", "彝族", "13887654321", "11010519491231002X"],
-            ["PL-002", "王强", "县", "530102901001", "男", "汉族", "0871-63123456", ""],
-            ["PL-003", "李娜", "乡镇人大代表", "530102901002", "女", "白族", "", ""]]
+            ["PL-001", "张丽", "县（市、区）人大代表", "530103901001", "女", "彝族", "13887654321", "11010519491231002X"],
+            ["PL-002", "王强", "县", "530103901001", "男", "汉族", "0871-63123456", ""],
+            ["PL-003", "李娜", "乡镇人大代表", "530103901002", "女", "白族", "", ""]]
 STATIONING = [["代表证号", "代表姓名", "阵地编码", "进站方式", "进站日期", "离站日期"],
               ["PL-001", "张丽", "PL-Z-01", "按区域", "2022-01-10", ""],
               ["PL-002", "王强", "PL-Z-01", "", "2022-01-10", ""],
@@ -55,7 +55,7 @@ def test_planted_errors_are_reported_by_row_and_column_and_nothing_is_written(in
                  ["PL-Z-02", "不存在的站", "代表工作站", "盘龙区", "不存在街道", "", "", "已运行", "", "", ""],
                  ["PL-S-09", "错位的室", "代表联络室", "盘龙区", "拓东街道", "", "", "规划中", "", "", ""]],
         "代表": [DEPUTIES[0],
-                 ["PL-001", "张丽", "村人大代表", "530102901001", "女", "彝族", "1388765", ""],
+                 ["PL-001", "张丽", "村人大代表", "530103901001", "女", "彝族", "1388765", ""],
                  ["PL-002", "王强", "县", "999999", "男", "汉族", "13887654321", "110105194912310021"]],
     })
     report = run_import(path, dry_run=False)
@@ -88,7 +88,7 @@ def test_a_clean_file_is_written_once_and_again_duplicates_nothing(in_kunming, t
     station = Position.objects.get(code="PL-Z-01")
     assert station.parent.code == "PL-J-01"                               # parent defined further down the sheet
     assert station.division.name == "拓东街道" and station.tier == "station"
-    assert Position.objects.get(code="PL-S-01").division.code == "530102901001"
+    assert Position.objects.get(code="PL-S-01").division.code == "530103901001"
     assert Deputy.objects.get(roll_number="PL-001").id_number == "11010519491231002X"
     assert Stationing.objects.filter(position=station).count() == 3
     after_first = counts()
@@ -132,7 +132,7 @@ def test_xlsx_with_a_title_row_english_headers_and_excel_values(in_kunming, tmp_
 
 
 def test_missing_required_column_and_unknown_kind_are_file_level_problems(in_kunming, tmp_path):
-    path = write_csv(tmp_path / "p.csv", [["阵地编码", "类型", "所在区划代码"], ["X-1", "站", "530102"]])
+    path = write_csv(tmp_path / "p.csv", [["阵地编码", "类型", "所在区划代码"], ["X-1", "站", "530103"]])
     report = run_import(path, dry_run=False, kind="positions")
     assert not report.ok
     assert any(p.code == "missing_column" and p.column == "阵地名称" for p in report.problems)
@@ -141,14 +141,14 @@ def test_missing_required_column_and_unknown_kind_are_file_level_problems(in_kun
 
 
 def test_a_large_file_is_processed_in_chunks_with_progress(in_kunming, tmp_path):
-    rows = [["区划代码", "区划名称", "层级", "上级区划代码"], ["530102901", "拓东街道", "乡镇", "530102"]]
-    rows += [[f"530102901{i:03d}", f"第{i}村", "村", "530102901"] for i in range(1, 451)]
+    rows = [["区划代码", "区划名称", "层级", "上级区划代码"], ["530103901", "拓东街道", "乡镇", "530103"]]
+    rows += [[f"530103901{i:03d}", f"第{i}村", "村", "530103901"] for i in range(1, 451)]
     seen = []
     report = run_import(write_csv(tmp_path / "many.csv", rows), dry_run=False, chunk_size=100,
                         progress=lambda sheet, done, problems: seen.append(done))
     assert report.ok, report.text()
     assert seen == [100, 200, 300, 400, 451]
-    assert Division.objects.filter(parent__code="530102901").count() == 450
+    assert Division.objects.filter(parent__code="530103901").count() == 450
 
 
 def test_opinions_with_their_handling_and_steps_import_and_reimport_idempotently(ledger, tmp_path):

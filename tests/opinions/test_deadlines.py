@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from liaison.platform.tasks import fan_out
 from liaison.tenants.notifications.models import Notification

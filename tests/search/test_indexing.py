@@ -204,3 +204,23 @@ def test_deleting_a_prefecture_removes_its_documents(kunming, qujing, django_cap
                 make_opinion(make_place("某", code), "意见", "内容")
         prefecture_deleted.send(sender=Prefecture, prefecture=qujing, schema_name="qujing")
     assert set(SearchDocument.objects.values_list("schema_name", flat=True)) == {"kunming"}
+
+
+def test_a_position_renamed_by_a_ledger_import_is_renamed_in_search(place, kunming_admin, django_capture_on_commit_callbacks,
+                                                                    tmp_path):
+    """The importer writes with bulk_update (no post_save): it records the change itself."""
+    import csv
+
+    from liaison.tenants.ledger.importing import run_import
+
+    path = tmp_path / "阵地.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["阵地编码", "阵地名称", "类型", "所在区划代码"],
+                                   [place["office"].code, "彩云社区代表联络室", "室", place["village"].code]])
+    with use_backend(PostgresBackend()), schema_context("kunming"):
+        with django_capture_on_commit_callbacks(execute=True):
+            opinion = make_opinion(place, "菜市场噪音扰民", "凌晨卸货噪音大", at="office")
+        with django_capture_on_commit_callbacks(execute=True):
+            report = run_import(path, kind="positions", dry_run=False)
+        assert report.ok and report.applied, report
+        assert find(kunming_admin, "彩云社区") == [f"kunming:{opinion.pk}"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 
-from django.db import connection
 from django.utils import timezone
 
 from liaison.platform.accounts.masking import is_masked_tracking_code

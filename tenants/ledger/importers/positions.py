@@ -10,7 +10,6 @@ writes them.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
