@@ -56,8 +56,8 @@ class SearchDocument(models.Model):
 class PendingIndex(models.Model):
     """Opinions whose index write has not succeeded yet (either backend).
 
-    Written in the same transaction as the opinion change (post_save) or right after it
-    (opinion_changed), removed when the index write succeeds; a beat task re-sends
+    Written in the same transaction as the opinion change (the change event's `recorded`
+    signal: a transactional outbox), removed when the index write succeeds; a beat task re-sends
     whatever is left, so a failed or lost index task never loses a change.
     """
 

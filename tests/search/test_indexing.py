@@ -188,7 +188,7 @@ def test_reply_text_is_indexed(place, kunming_admin, django_capture_on_commit_ca
         with django_capture_on_commit_callbacks(execute=True):
             Reply.objects.create(opinion=opinion, content="已责成市场管理方调整卸货时间至早上七点以后", outcome="A",
                                  replied_at=timezone.now())
-            opinion.save()  # the services send opinion_changed when a reply is recorded
+            opinion.save()  # the services record the opinion as changed when a reply is recorded
     hits = search_opinions(kunming_admin, "卸货时间", host_schema="kunming").hits
     assert [h.doc_id for h in hits] == [f"kunming:{opinion.pk}"]
     assert "<em>卸货时间</em>" in hits[0].snippet

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from liaison.platform.province import calendar
