@@ -65,8 +65,10 @@ check_production_settings()
 # Absolute links on prefecture hosts (QR codes, messages): https in production; in
 # development http on the port `liaison serve` uses.
 LIAISON_PUBLIC_SCHEME = os.environ.get("LIAISON_PUBLIC_SCHEME", "http" if DEBUG else "https")
-# Unset: the serving port in development (tenants/common/urls.py), none in production.
-LIAISON_PUBLIC_PORT = os.environ.get("LIAISON_PUBLIC_PORT")
+LIAISON_PUBLIC_PORT = os.environ.get("LIAISON_PUBLIC_PORT", "8000" if DEBUG else "")
+# Development without LIAISON_PUBLIC_PORT: links use the port that serves the request
+# (tenants/common/urls.py), so `liaison serve 127.0.0.1:8123` gets :8123 QR codes.
+LIAISON_PUBLIC_PORT_FROM_REQUEST = DEBUG and "LIAISON_PUBLIC_PORT" not in os.environ
 
 # --- Database -------------------------------------------------------------------------------
 if DATABASE_URL:

@@ -12,22 +12,19 @@ _serving_port: ContextVar[str | None] = ContextVar("liaison_serving_port", defau
 
 def prefecture_url(path: str, schema: str | None = None) -> str:
     """`<scheme>://<slug>.<base host>[:port]<path>`. The port is LIAISON_PUBLIC_PORT when
-    set ("" for none); otherwise, in development, the port that serves the current
-    request (`liaison serve 127.0.0.1:8123` → :8123; 8000 outside a request), and in
-    production none (a proxy's inner port is not the public one)."""
+    set ("" for none); unset, in development the port that serves the current request
+    (`liaison serve 127.0.0.1:8123` → :8123; 8000 outside a request), in production
+    none (a proxy's inner port is not the public one)."""
     host = f"{schema or getattr(connection, 'schema_name')}.{settings.LIAISON_BASE_HOST}"
     port = public_port()
     return f"{settings.LIAISON_PUBLIC_SCHEME}://{host}{f':{port}' if port else ''}{path}"
 
 
 def public_port() -> str:
-    configured = settings.LIAISON_PUBLIC_PORT
-    if configured is not None:
-        return configured
-    if not settings.DEBUG:
-        return ""
     serving = _serving_port.get()
-    return serving if serving and serving not in ("80", "443") else ("" if serving else "8000")
+    if serving and getattr(settings, "LIAISON_PUBLIC_PORT_FROM_REQUEST", False):
+        return "" if serving in ("80", "443") else serving
+    return settings.LIAISON_PUBLIC_PORT or ""
 
 
 class ServingPortMiddleware:

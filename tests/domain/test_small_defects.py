@@ -103,21 +103,23 @@ def test_a_second_head_gets_a_chinese_field_error_in_the_admin(station, kunming)
 
 
 def test_qr_codes_link_to_the_port_that_serves(station, settings, kunming):
-    settings.LIAISON_PUBLIC_PORT = None
-    settings.DEBUG = True
-    assert position_selectors.public_url(station) == "http://kunming.localhost:8000/p/S-1/"  # outside a request
-    from liaison.tenants.common import urls
-
-    seen = {}
-    middleware = urls.ServingPortMiddleware(lambda request: seen.setdefault("url", position_selectors.public_url(station)))
     from django.test import RequestFactory
 
-    middleware(RequestFactory().get("/", SERVER_PORT="8123"))
-    assert seen["url"] == "http://kunming.localhost:8123/p/S-1/"
-    settings.LIAISON_PUBLIC_PORT = "9000"  # set explicitly: wins
-    assert position_selectors.public_url(station) == "http://kunming.localhost:9000/p/S-1/"
-    settings.LIAISON_PUBLIC_PORT, settings.DEBUG = None, False  # production: no port
-    assert position_selectors.public_url(station) == "http://kunming.localhost/p/S-1/"
+    from liaison.tenants.common import urls
+
+    def url_in_request(port):
+        seen = {}
+        urls.ServingPortMiddleware(lambda request: seen.setdefault("url", position_selectors.public_url(station)))(
+            RequestFactory().get("/", SERVER_PORT=port))
+        return seen["url"]
+
+    settings.LIAISON_PUBLIC_PORT, settings.LIAISON_PUBLIC_PORT_FROM_REQUEST = "8000", True  # development, nothing set
+    assert position_selectors.public_url(station) == "http://kunming.localhost:8000/p/S-1/"  # outside a request
+    assert url_in_request("8123") == "http://kunming.localhost:8123/p/S-1/"
+    settings.LIAISON_PUBLIC_PORT, settings.LIAISON_PUBLIC_PORT_FROM_REQUEST = "9000", False  # set explicitly: wins
+    assert url_in_request("8123") == "http://kunming.localhost:9000/p/S-1/"
+    settings.LIAISON_PUBLIC_PORT = ""  # production: no port
+    assert url_in_request("8000") == "http://kunming.localhost/p/S-1/"
 
 
 @pytest.mark.parametrize("now,label", [
