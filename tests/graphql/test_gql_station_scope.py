@@ -100,3 +100,39 @@ def test_the_service_itself_refuses_whoever_calls_it(w, clerk):
     # the deputy themselves may sign in; the system (commands, tasks) is not limited
     with schema_context("kunming"):
         assert activities.sign_in(event.pk, deputy.pk).deputy_id == deputy.pk
+
+
+def test_opinion_steps_and_suggestions_are_refused_at_another_station(w, clerk):
+    """triage/refer/reply and the suggestion's assignment, deadline and answer: a clerk of
+    station 0 can do none of them to what came in at station 1, through the API or the
+    services (the workbench's path)."""
+    from liaison.platform.accounts.acting import acting_as
+    from liaison.platform.accounts.principal import principal_for_user
+    from liaison.tenants.common.errors import Forbidden
+    from liaison.tenants.opinions import services as opinions
+    from liaison.tenants.opinions.models import HandlingUnit, Suggestion
+
+    deputy = other_station_deputy(w)
+    with schema_context("kunming"):
+        theirs = opinions.register(channel="reception", title="路灯", content="路灯坏了", position=w.stations[1])
+        opinions.triage(theirs, category="urban_rural", jurisdiction_level="county")
+        other = opinions.register(channel="reception", title="路面", content="路面坑洼", position=w.stations[1])
+        suggestion = opinions.convert_to_suggestion([theirs], lead_deputy=deputy, title="路灯建议", content="修路灯",
+                                                    level="county")
+        unit = HandlingUnit.objects.create(name="县住建局", kind="county_department", level="county", division=w.county)
+    triage = gql("kunming", 'mutation($id: ID!) { triageOpinion(input: {id: $id, category: "urban_rural", '
+                            'jurisdictionLevel: COUNTY}) { errors { code } } }', {"id": gid("Opinion", other.pk)}, user=clerk)
+    assert triage.codes == ["FORBIDDEN"]
+    assign = gql("kunming", "mutation($s: ID!, $u: ID!) { assignSuggestion(input: {id: $s, leadUnit: $u}) "
+                            "{ errors { code } } }", {"s": gid("Suggestion", suggestion.pk), "u": gid("HandlingUnit", unit.pk)},
+                 user=clerk)
+    assert assign.codes == ["FORBIDDEN"]
+    with schema_context("kunming"), acting_as(principal_for_user(clerk)):
+        for step in (lambda: opinions.reply(other.pk, content="答复", outcome="A", kind="explanation"),
+                     lambda: opinions.assign_suggestion(suggestion.pk, lead_unit=unit.pk),
+                     lambda: opinions.extend_suggestion_deadline(suggestion.pk, new_due_on=timezone.localdate()),
+                     lambda: opinions.answer_suggestion(suggestion.pk, content="已答复", outcome="A")):
+            with pytest.raises(Forbidden):
+                step()
+    with schema_context("kunming"):
+        assert Suggestion.objects.get(pk=suggestion.pk).lead_unit_id is None

@@ -10,6 +10,7 @@ from typing import Iterable
 from django.db import connection
 from django.utils import timezone
 
+from liaison.platform.accounts import acting
 from liaison.platform.province import calendar
 from liaison.platform.province.models import CrossReferral
 from liaison.tenants.common import changes
@@ -94,12 +95,18 @@ def _err(field: str, message: str, code: str = "invalid") -> ServiceError:
     return ServiceError.single(field, message, code)
 
 
-def _lock(opinion: Opinion | int) -> Opinion:
+def _lock(opinion: Opinion | int, *, guard: bool = True) -> Opinion:
+    """The opinion, locked for this step. With `guard` the caller must be allowed to act
+    at its position (acting.py: staff only at their own stations); the citizen's rating
+    and a duplicate's primary are looked up with guard=False."""
     pk = opinion.pk if isinstance(opinion, Opinion) else opinion
     try:
-        return Opinion.objects.select_for_update(of=("self",)).select_related("division", "category", "handling_unit").get(pk=pk)
+        op = Opinion.objects.select_for_update(of=("self",)).select_related("division", "category", "handling_unit").get(pk=pk)
     except (Opinion.DoesNotExist, ValueError, TypeError):
         raise _err("opinion", f"no opinion with id {pk} in this prefecture", "not_found") from None
+    if guard:
+        acting.require_position(op.position_id)
+    return op
 
 
 def _not_before_registration(opinion: Opinion, at: dt.datetime, field: str = "at") -> None:

@@ -32,9 +32,9 @@ def link_duplicate(opinion: Opinion | int, *, primary: Opinion | int, actor=None
     actor, at = _actor(actor), _now(at)
     with transaction.atomic():
         op = _lock(opinion)
-        main = _lock(primary)
+        main = _lock(primary, guard=False)
         while main.duplicate_of_id:  # link to the root of a chain
-            main = _lock(main.duplicate_of_id)
+            main = _lock(main.duplicate_of_id, guard=False)
         if main.pk == op.pk:
             raise _err("primary", "an opinion cannot duplicate itself", "same_opinion")
         guard(op, "link_duplicate")

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
+from liaison.platform.accounts import acting
 from liaison.platform.province import calendar
 from liaison.platform.province.models import Category
 from liaison.tenants.common.errors import FieldError, ServiceError
@@ -338,12 +339,13 @@ def rate(*, satisfaction: str, tracking_code: str | None = None, opinion: Opinio
                 raise _err("tracking_code", f"no opinion with tracking code {code}", "not_found")
             if opinion is not None and (opinion.pk if isinstance(opinion, Opinion) else opinion) != found.pk:
                 raise _err("tracking_code", "this tracking code belongs to another opinion", "not_concerned")
-            op, rater, rater_deputy, actor = _lock(found), Rater.CITIZEN, None, Actor.citizen()
+            op, rater, rater_deputy, actor = _lock(found, guard=False), Rater.CITIZEN, None, Actor.citizen()
         elif deputy is not None:
             if opinion is None:
                 raise _err("opinion", "name the opinion the deputy rates", "required")
-            op = _lock(opinion)
+            op = _lock(opinion, guard=False)
             rater_deputy = _resolve(Deputy, deputy, "deputy")
+            acting.require_deputy_or_position(rater_deputy.pk, op.position_id)
             if op.deputy_id != rater_deputy.pk:
                 raise _err("rater", f"{rater_deputy.name} did not take this opinion and cannot rate it", "not_concerned")
             rater, actor = Rater.DEPUTY, Actor.for_deputy(rater_deputy)

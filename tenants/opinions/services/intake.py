@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from liaison.platform.accounts import acting
 from liaison.platform.province.models import Category
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies.models import Deputy
@@ -99,6 +100,10 @@ def register(*, channel: str, title: str, content: str, division: Division | int
         errors.append(FieldError("deputy", "an opinion collected by a deputy names the deputy", "required"))
     if errors:
         raise ServiceError(errors)
+    if channel != Channel.ONLINE:   # online is the citizen's own submission; every other channel is staff's or a deputy's act
+        deputy_obj = resolved.get("deputy")
+        acting.require_deputy_or_position(deputy_obj.pk if deputy_obj is not None and channel == Channel.DEPUTY else None,
+                                          pos.pk if pos is not None else None)
     try:
         with transaction.atomic():
             opinion = Opinion.objects.create(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from liaison.platform.accounts import acting
 from liaison.platform.province import calendar
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies.models import Deputy
@@ -141,12 +142,17 @@ def _next_suggestion_number(at: dt.datetime) -> str:
     return f"{prefix}{seq:04d}"
 
 
-def _lock_suggestion(suggestion: Suggestion | int) -> Suggestion:
+def _lock_suggestion(suggestion: Suggestion | int, *, guard: bool = True) -> Suggestion:
+    """The suggestion, locked. With `guard` the caller must be allowed to act at the
+    positions of every opinion it was raised from (acting.py)."""
     pk = suggestion.pk if isinstance(suggestion, Suggestion) else suggestion
     try:
-        return Suggestion.objects.select_for_update(of=("self",)).select_related("lead_deputy", "lead_unit").get(pk=pk)
+        s = Suggestion.objects.select_for_update(of=("self",)).select_related("lead_deputy", "lead_unit").get(pk=pk)
     except (Suggestion.DoesNotExist, ValueError, TypeError):
         raise _err("suggestion", f"no deputy suggestion with id {pk} in this prefecture", "not_found") from None
+    if guard:
+        acting.require_positions(s.opinions.values_list("position_id", flat=True))
+    return s
 
 
 def _suggestion_move(s: Suggestion, to_status: str, action: str, actor: Actor, at: dt.datetime, note: str = "",
@@ -259,12 +265,14 @@ def rate_suggestion(suggestion: Suggestion | int, *, deputy: Deputy | int, satis
     """The lead deputy rates the answer; 不满意 sends it round again (二次交办, 1 month)."""
     at = _now(at)
     with transaction.atomic():
-        s = _lock_suggestion(suggestion)
+        s = _lock_suggestion(suggestion, guard=False)
         if satisfaction not in Satisfaction.values:
             raise _err("satisfaction", f"must be one of {', '.join(Satisfaction.values)}", "invalid")
         d = _resolve(Deputy, deputy, "deputy")
         if d is None or d.pk != s.lead_deputy_id:
             raise _err("rater", "only the lead deputy rates the answer to a suggestion", "not_concerned")
+        if not acting.may_act_as_deputy(d.pk):
+            acting.require_positions(s.opinions.values_list("position_id", flat=True))
         guard(s, "rate_suggestion")
         actor = Actor.for_deputy(d)
         s.deputy_satisfaction, s.rated_at = satisfaction, at
