@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,9 @@ def env_bool(name: str, default: bool) -> bool:
 DEV_SECRET_KEY = "liaison-development-only-secret-key-do-not-use-in-production"
 
 DEBUG = env_bool("DEBUG", True)
+# Production mode as configured (DEBUG=false). Kept apart from DEBUG, which test runners
+# switch off: the demo guard and similar checks read this one.
+LIAISON_PRODUCTION = not DEBUG
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
 # Rotation: put the old key here (comma-separated) for a while so sessions and signed
 # links made with it stay valid, then drop it (docs/OPERATIONS.md).
@@ -122,6 +126,9 @@ SHARED_APPS = [
     "liaison.platform.roster",
     "liaison.platform.rollups",
     "liaison.search.store",
+    # Login attempts and lockouts: tables in `public` only, so one count covers a user on
+    # every host (a prefecture's search_path falls through to public).
+    "axes",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -156,7 +163,38 @@ MIDDLEWARE = [
     "liaison.platform.accounts.acting.ActingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a lockout raised inside authenticate() into the lockout answer (last, per axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Login throttling and lockout (django-axes; docs/OPERATIONS.md "Security") -------------
+# AxesStandaloneBackend first: every authenticate() call — admin login, the workbench
+# login, anything later — is counted and refused while locked, before passwords are checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LIAISON_LOGIN_FAILURE_LIMIT", "5"))
+# Locked for this long after the limit (minutes); a success before the limit resets the count.
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LIAISON_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+# What is counted, LIAISON_LOGIN_LOCKOUT_BY: alternatives separated by commas, "+" joins
+# parameters. Default: one user name from one client address, so guessing a password is
+# stopped while nobody can lock a colleague out from elsewhere. Add ",username" to lock
+# an account whatever the address, or ",ip_address" to lock an address for all accounts
+# (careful: an office behind one NAT shares an address).
+AXES_LOCKOUT_PARAMETERS = [
+    [p.strip() for p in alternative.split("+") if p.strip()]
+    for alternative in os.environ.get("LIAISON_LOGIN_LOCKOUT_BY", "username+ip_address").split(",") if alternative.strip()
+]
+AXES_LOCKOUT_CALLABLE = "liaison.platform.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "liaison.platform.accounts.lockout.client_ip"
+# The number of proxies in front of gunicorn that append to X-Forwarded-For (the ingress:
+# 1). 0 = use the socket address (development, or no proxy).
+LIAISON_TRUSTED_PROXY_COUNT = int(os.environ.get("LIAISON_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
 
 TEMPLATES = [
     {
@@ -210,8 +248,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("LIAISON_MEDIA_ROOT", Path.cwd() / ".liaison" / "media"))
 MEDIA_URL = "/media/"
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# --- HTTPS, cookies, HSTS (docs/OPERATIONS.md "Security"); on in the chart's production values.
+# Cookies are Secure in production mode; HttpOnly for the session (JavaScript never needs it;
+# the CSRF cookie stays readable because GraphiQL sends it back as a header).
+SESSION_COOKIE_SECURE = env_bool("LIAISON_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = env_bool("LIAISON_CSRF_COOKIE_HTTPONLY", False)
+SESSION_COOKIE_SAMESITE = os.environ.get("LIAISON_COOKIE_SAMESITE", "Lax").strip().capitalize()
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict", "None"}:
+    raise ImproperlyConfigured(f"LIAISON_COOKIE_SAMESITE: expected Lax, Strict or None, got {SESSION_COOKIE_SAMESITE!r}")
+SESSION_COOKIE_AGE = int(os.environ.get("LIAISON_SESSION_HOURS", "12")) * 3600
 
 
 def _province_cookie_domain(base_host: str) -> str | None:
@@ -233,7 +281,19 @@ def _province_cookie_domain(base_host: str) -> str | None:
 
 SESSION_COOKIE_DOMAIN = os.environ.get("LIAISON_COOKIE_DOMAIN") or _province_cookie_domain(LIAISON_BASE_HOST)
 CSRF_COOKIE_DOMAIN = SESSION_COOKIE_DOMAIN
+
+# The ingress terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("LIAISON_HTTPS_REDIRECT", False)
+# Probes reach pods over plain HTTP by IP (HealthCheckMiddleware answers before this anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("LIAISON_HSTS_SECONDS", "0"))
+# Prefectures are subdomains of the base host: HSTS covers them all.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LIAISON_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("LIAISON_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- GraphQL -------------------------------------------------------------------------------
 GRAPHENE = {

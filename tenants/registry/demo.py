@@ -3,9 +3,12 @@ villages, demo accounts, and sample content."""
 from __future__ import annotations
 
 import random
+import secrets
 from typing import Callable
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from liaison.platform.accounts.models import Membership, Role, User
@@ -46,17 +49,49 @@ def seed_divisions(rng: random.Random, townships_per_county=(3, 6), villages_per
     return created
 
 
-def ensure_user(username: str, *, prefecture: Prefecture | None, role: str, superuser: bool = False) -> User:
+class DemoRefused(Exception):
+    """The demo was asked for in production mode without being forced."""
+
+
+def production_mode() -> bool:
+    return settings.LIAISON_PRODUCTION
+
+
+def check_demo_allowed(*, force: bool) -> None:
+    """Demo data and accounts are for development. With DEBUG=false they are refused
+    unless forced (a trial installation), and then the accounts get generated passwords:
+    the published DEMO_PASSWORD never works in production."""
+    if production_mode() and not force:
+        raise DemoRefused(_("生产模式（DEBUG=false）下不创建演示数据和演示账号；确需创建请加 --force-demo-in-production"
+                            "（账号将使用随机生成的密码，仅显示一次）。"))
+
+
+def ensure_user(username: str, *, prefecture: Prefecture | None, role: str, superuser: bool = False,
+                passwords: dict[str, str] | None = None) -> User:
+    """The demo account `username`. In production mode a new account (or one still on the
+    published demo password) gets a generated password, recorded in `passwords` to be
+    printed once; in development the published DEMO_PASSWORD."""
     user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": superuser})
-    if created:
+    if production_mode():
+        if created or user.check_password(DEMO_PASSWORD):
+            password = secrets.token_urlsafe(15)
+            user.set_password(password)
+            user.save()
+            if passwords is not None:
+                passwords[username] = password
+    elif created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     Membership.objects.get_or_create(user=user, prefecture=prefecture, role=role)
     return user
 
 
-def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool = True, echo: Callable[[str], None] = print) -> list[Prefecture]:
-    ensure_user("province", prefecture=None, role=Role.PROVINCE_MONITOR, superuser=True)
+def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool = True, echo: Callable[[str], None] = print,
+              force_in_production: bool = False, passwords: dict[str, str] | None = None) -> list[Prefecture]:
+    """Seed the demo. Raises DemoRefused in production mode unless `force_in_production`;
+    generated passwords of accounts made in production mode go into `passwords`."""
+    check_demo_allowed(force=force_in_production)
+    ensure_user("province", prefecture=None, role=Role.PROVINCE_MONITOR, superuser=True, passwords=passwords)
     made = []
     for pref in yunnan.prefectures():
         if only and pref.slug not in only:
@@ -68,7 +103,7 @@ def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool 
             with schema_context(prefecture.schema_name), transaction.atomic():
                 n = seed_divisions(random.Random(f"{seed}-{pref.slug}"))
             echo(f"  {pref.name:<14} {report.domain:<28} {n} townships and villages, {report.seconds:.2f}s")
-        ensure_user(f"{pref.slug}-admin", prefecture=prefecture, role=Role.PREFECTURE_ADMIN)
+        ensure_user(f"{pref.slug}-admin", prefecture=prefecture, role=Role.PREFECTURE_ADMIN, passwords=passwords)
         made.append(prefecture)
     if content:
         seed_content(made, seed=seed, echo=echo)

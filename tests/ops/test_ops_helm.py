@@ -257,3 +257,22 @@ def test_a_chart_made_secret_needs_its_required_keys():
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmError) as error:
         chart.render({"secrets": {"create": True, "existingSecret": ""}}, name="liaison", namespace="liaison")
     assert "secrets.secretKey is required" in str(error.value)
+
+
+SECURITY_SETTINGS = ("LIAISON_HTTPS_REDIRECT", "LIAISON_HSTS_SECONDS", "LIAISON_COOKIE_SAMESITE", "LIAISON_TRUSTED_PROXY_COUNT",
+                     "LIAISON_LOGIN_FAILURE_LIMIT", "LIAISON_LOGIN_LOCKOUT_MINUTES")
+
+
+def test_production_values_turn_on_the_https_redirect_and_hsts(rendered):
+    name, docs = rendered
+    data = one(docs, "ConfigMap", "liaison-config")["data"]
+    if name == "production":
+        assert data["LIAISON_HTTPS_REDIRECT"] == "true" and data["LIAISON_HSTS_SECONDS"] == "31536000"
+    else:
+        assert data["LIAISON_HTTPS_REDIRECT"] == "false" and data["LIAISON_HSTS_SECONDS"] == "0"
+    assert data["LIAISON_LOGIN_FAILURE_LIMIT"] == "5" and data["LIAISON_TRUSTED_PROXY_COUNT"] == "1"
+    for workload, template in pod_specs(docs):
+        for container in containers(template):
+            env = {e["name"]: e for e in container["env"]}
+            for key in SECURITY_SETTINGS:
+                assert env[key]["valueFrom"]["configMapKeyRef"] == {"name": "liaison-config", "key": key}, (workload, key)

@@ -7,9 +7,11 @@ import os
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from liaison.platform import inprocess_beat
 from liaison.platform.celery import announce_mode
+from liaison.tenants.registry.demo import production_mode
 from liaison.tenants.registry.models import Prefecture
 
 
@@ -25,13 +27,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-beat", action="store_true",
                             help="do not run the beat schedule (reminders, escalations, unrated closing, statistics "
                                  "refresh) in this process")
+        parser.add_argument("--force-demo-in-production", action="store_true",
+                            help="with DEBUG=false, still seed the demo into an empty database (generated passwords, printed once)")
 
-    def handle(self, *args, addrport=None, addr, no_demo, noreload, no_beat, **opts):
+    def handle(self, *args, addrport=None, addr, no_demo, noreload, no_beat, force_demo_in_production=False, **opts):
         addr = addrport or addr
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
         if not no_demo and not Prefecture.objects.exists():
-            call_command("demo")
+            if production_mode() and not force_demo_in_production:
+                # Never demo accounts in production unless asked for (docs/OPERATIONS.md).
+                self.stdout.write(self.style.WARNING(_("生产模式（DEBUG=false）：不创建演示数据；确需创建请加 --force-demo-in-production。")))
+            else:
+                call_command("demo", force_demo_in_production=force_demo_in_production)
         announce_mode()  # logged: says whether Celery is eager or uses a broker
         host, port = addr.rsplit(":", 1)
         self.stdout.write(
