@@ -118,7 +118,8 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.admin",
+    # django.contrib.admin with Liaison's site: open to administrators by role, not is_staff.
+    "liaison.platform.accounts.admin_apps.LiaisonAdminConfig",
     "django.contrib.staticfiles",
     "graphene_django",
     "liaison.platform.accounts",
@@ -132,7 +133,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
-    "django.contrib.admin",
+    "liaison.platform.accounts.admin_apps.LiaisonAdminConfig",
     "liaison.tenants.divisions",
     "liaison.tenants.positions",
     "liaison.tenants.deputies",

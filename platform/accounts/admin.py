@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from liaison.tenants.common.errors import ServiceError
 
-from . import api_keys
-from .models import ApiKey, Membership, Role, User
+from . import api_keys, memberships
+from .models import PROVINCE_ROLES, ApiKey, Membership, Role, User
 from .principal import principal_for
 
 
@@ -19,6 +19,12 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("role", "prefecture", "position_ids", "deputy_id")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "成员资格（在“成员资格”中管理）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -28,11 +34,129 @@ class LiaisonUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Liaison", {"fields": ("display_name",)}),)
 
 
+def _on_prefecture_host() -> bool:
+    return connection.schema_name not in ("public", "tenant_template")
+
+
+def _current_prefecture():
+    from liaison.tenants.registry.models import Prefecture
+
+    return Prefecture.objects.filter(schema_name=connection.schema_name).first()
+
+
+class MembershipForm(forms.ModelForm):
+    """Positions and the deputy are chosen from this prefecture's records (by code and
+    代表证号); the service checks them and the caller's right to grant the role."""
+
+    username = forms.CharField(label="用户名", max_length=150)
+    positions = forms.CharField(label="限定阵地", required=False, help_text="站点工作人员：阵地编码，逗号分隔；留空为全部阵地")
+    deputy = forms.CharField(label="代表证号", required=False, help_text="代表角色：本州市代表名册上的代表证号")
+
+    class Meta:
+        model = Membership
+        fields = ("role",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v not in PROVINCE_ROLES]
+        if self.instance.pk:
+            described = memberships.describe(self.instance)
+            self.fields["username"].disabled = True
+            self.fields["role"].disabled = True
+            self.initial.update(username=described["user"], positions=",".join(described["positions"]),
+                                deputy=described["deputy"] or "")
+
+    def service_args(self) -> dict:
+        data = self.cleaned_data
+        return {"username": data.get("username", ""), "role": data.get("role", ""), "prefecture": _current_prefecture(),
+                "positions": [c for c in (data.get("positions") or "").replace("，", ",").split(",") if c.strip()],
+                "deputy": (data.get("deputy") or "").strip() or None}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                memberships.validate_membership(**self.service_args(), actor=principal_for(self.request))
+            except ServiceError as exc:
+                for error in exc.errors:
+                    self.add_error(error.field if error.field in self.fields else None, error.message)
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "prefecture", "created_at")
-    list_filter = ("role", "prefecture")
+    """Province administrators see every membership on the province host; a prefecture
+    administrator manages their own prefecture's on its host. Writes go through
+    liaison.platform.accounts.memberships."""
+
+    form = MembershipForm
+    list_display = ("user", "role", "prefecture", "scope", "created_at")
+    list_filter = ("role",)
     search_fields = ("user__username", "user__display_name")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.request = request
+
+        return RequestForm
+
+    @admin.display(description="限定阵地 / 代表")
+    def scope(self, obj):
+        d = memberships.describe(obj)
+        return "、".join(d["positions"]) or d["deputy"] or "—"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("user", "prefecture")
+        if _on_prefecture_host():
+            return qs.filter(prefecture__schema_name=connection.schema_name)
+        return qs
+
+    def _manages(self, request) -> bool:
+        principal = principal_for(request)
+        if _on_prefecture_host():
+            return Role.PREFECTURE_ADMIN in principal.prefecture_roles.get(connection.schema_name, ())
+        return False
+
+    def _reads(self, request) -> bool:
+        principal = principal_for(request)
+        if _on_prefecture_host():
+            return self._manages(request)
+        return Role.PROVINCE_ADMIN in principal.province_roles
+
+    def has_module_permission(self, request):
+        return self._reads(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._reads(request)
+
+    def has_add_permission(self, request):
+        return self._manages(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved, _created = memberships.save_membership(**form.service_args(), actor=principal_for(request))
+        except ServiceError as exc:  # pragma: no cover - the form validated the same rules
+            raise ValidationError(str(exc)) from exc
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        memberships.delete_membership(obj, actor=principal_for(request))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -162,6 +162,16 @@ class Principal:
             return not allowed or position_id in allowed
         return False
 
+    def may_use_admin(self, schema: str) -> bool:
+        """The Django admin is for prefecture administrators (on their prefecture's host)
+        and province roles (superusers count as province administrators). Station staff
+        and deputies work in the workbench; API keys never open the admin."""
+        if self.credentials_error is not None or self.user_id is None:
+            return False
+        if self.province_roles:
+            return True
+        return schema != PUBLIC_SCHEMA and Role.PREFECTURE_ADMIN in self.prefecture_roles.get(schema, ())
+
     def deputy_id(self, schema: str) -> int | None:
         return self.deputy_ids.get(schema)
 
