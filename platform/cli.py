@@ -16,7 +16,18 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "liaison"
-    execute_from_command_line(argv)
+    command = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else ""
+    if command in ("", "help", "serve", "runserver") or "--help" in argv or "-h" in argv:
+        execute_from_command_line(argv)
+        return
+    # Changes made by a command are recorded in the audit history as "liaison <command>".
+    import django
+
+    django.setup()
+    from liaison.platform.ops.audit import command_context
+
+    with command_context(command):
+        execute_from_command_line(argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

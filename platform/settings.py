@@ -127,6 +127,14 @@ SHARED_APPS = [
     "liaison.platform.roster",
     "liaison.platform.rollups",
     "liaison.search.store",
+    # Audit history by PostgreSQL triggers (tenants/common/audit.py): the event tables are
+    # in each audited app; pghistory's own context table is not used (context is JSON on
+    # each event), so these two live in public only.
+    "pgtrigger",
+    "pghistory",
+    "liaison.platform.audit",
+    # OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set (platform/ops/tracing.py).
+    "liaison.platform.ops",
     # Login attempts and lockouts: tables in `public` only, so one count covers a user on
     # every host (a prefecture's search_path falls through to public).
     "axes",
@@ -164,6 +172,8 @@ MIDDLEWARE = [
     "liaison.platform.accounts.acting.ActingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who changed what: the request's user / API key and interface on every audit event.
+    "liaison.platform.ops.audit.AuditContextMiddleware",
     # Turns a lockout raised inside authenticate() into the lockout answer (last, per axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -353,6 +363,10 @@ LIAISON_NOTIFICATION_BACKENDS = dict(
     item.split("=", 1) for item in os.environ.get("LIAISON_NOTIFICATION_BACKENDS", "").split(",") if "=" in item)
 # Channels tried, in order, for messages to deputies: the first one the deputy has an address for.
 LIAISON_DEPUTY_CHANNELS = [c.strip() for c in os.environ.get("LIAISON_DEPUTY_CHANNELS", "email,console").split(",") if c.strip()]
+
+# --- Metrics (platform/ops/metrics.py): /metrics needs this bearer token when set; without
+# it, /metrics is served on the province host only.
+LIAISON_METRICS_TOKEN = os.environ.get("LIAISON_METRICS_TOKEN", "").strip()
 
 # --- Logging and errors ------------------------------------------------------------------
 from liaison.platform.ops.logging import build_logging_config  # noqa: E402

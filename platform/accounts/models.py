@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from liaison.tenants.common.audit import audited
+
 
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=64, blank=True)
@@ -24,6 +26,7 @@ class Role(models.TextChoices):
 PROVINCE_ROLES = {Role.PROVINCE_MONITOR, Role.PROVINCE_ADMIN}
 
 
+@audited
 class Membership(models.Model):
     """A role in one prefecture (prefecture set) or across the province (prefecture null)."""
 
@@ -52,6 +55,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.prefecture or '全省'}"
 
 
+@audited
 class ApiKey(models.Model):
     """A third-party client's credential (`Authorization: Bearer lsk_<prefix>_<secret>`).
 

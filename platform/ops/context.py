@@ -105,8 +105,12 @@ def caller(request=None) -> tuple[int | None, int | None]:
 
 def fields(request=None) -> dict:
     """The context of the current log record or error report (of ``request`` if given)."""
+    from .tracing import trace_id
+
     user_id, key_id = caller(request)
-    return {"request_id": request_id(request), "prefecture": prefecture(request), "user_id": user_id, "key_id": key_id}
+    current = request if request is not None else _request.get()
+    return {"request_id": request_id(request), "prefecture": prefecture(request), "user_id": user_id, "key_id": key_id,
+            "trace_id": trace_id(current)}
 
 
 def _connect_celery_signals() -> None:

@@ -2,7 +2,9 @@
 
 Every record carries ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``message`` and the
 request context from liaison.platform.ops.context: ``request_id``, ``prefecture``
-(schema name), ``user_id`` or ``key_id``. Personal data is removed before a line is
+(schema name), ``user_id`` or ``key_id``, and ``trace_id`` (OpenTelemetry, or the
+caller's ``traceparent``); the ``liaison.request`` line adds ``graphql_operation``.
+Personal data is removed before a line is
 written (liaison.platform.ops.privacy): sensitive ``extra`` keys are filtered, phone and
 ID numbers in messages and tracebacks are replaced.
 
@@ -20,7 +22,7 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 from . import context, privacy
 
-CONTEXT_FIELDS = ("request_id", "prefecture", "user_id", "key_id")
+CONTEXT_FIELDS = ("request_id", "prefecture", "user_id", "key_id", "trace_id")
 
 
 class ContextFilter(logging.Filter):

@@ -11,10 +11,12 @@
 """
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 
-from . import context
+from . import context, metrics
 from .health import ENDPOINTS
 
 request_log = logging.getLogger("liaison.request")
@@ -26,6 +28,8 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         endpoint = ENDPOINTS.get(request.path_info)
+        if endpoint is None and request.path_info == "/metrics":
+            endpoint = metrics.metrics_view
         if endpoint is not None and request.method in ("GET", "HEAD"):
             return endpoint(request)
         return self.get_response(request)
@@ -42,12 +46,50 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.request_id
-            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            seconds = time.monotonic() - started
+            duration_ms = round(seconds * 1000, 1)
+            extra = {"method": request.method, "path": request.path, "status": response.status_code, "duration_ms": duration_ms}
+            operation = graphql_operation(request)
+            if operation:
+                extra["graphql_operation"] = operation
             request_log.log(
                 logging.WARNING if response.status_code >= 500 else logging.INFO,
-                "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
-                extra={"method": request.method, "path": request.path, "status": response.status_code, "duration_ms": duration_ms},
+                "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms, extra=extra,
             )
+            metrics.observe_request(request, response.status_code, seconds)
             return response
         finally:
             context.unbind_request(token)
+
+
+_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]{0,99})")
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
+
+
+def graphql_operation(request) -> str | None:
+    """The GraphQL operation name(s) of a /graphql request, for the log line: the
+    `operationName` the client sent, else the name in the document; batches joined by
+    commas. Only names (a GraphQL name is letters, digits and _), never variables."""
+    if not request.path.startswith("/graphql"):
+        return None
+    payloads: list = []
+    if request.method == "GET":
+        payloads = [{"operationName": request.GET.get("operationName"), "query": request.GET.get("query")}]
+    else:
+        body = getattr(request, "_body", None)  # only what the view already read
+        if body and len(body) <= 1_000_000 and "json" in request.META.get("CONTENT_TYPE", ""):
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                return None
+            payloads = parsed if isinstance(parsed, list) else [parsed]
+    names = []
+    for payload in payloads[:20]:
+        if not isinstance(payload, dict):
+            continue
+        name = payload.get("operationName")
+        if not (isinstance(name, str) and _NAME.match(name)):
+            match = _OPERATION.match(payload.get("query") or "") if isinstance(payload.get("query"), str) else None
+            name = match.group(1) if match else None
+        names.append(name or "anonymous")
+    return ",".join(names) or None

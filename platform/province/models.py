@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from liaison.tenants.common.audit import audited
+
 
 class Category(models.Model):
     """The province's opinion taxonomy (editable; defaults seeded by a data migration)."""
@@ -44,6 +46,7 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
+@audited
 class CalendarDay(models.Model):
     """An exception to Monday–Friday: a public holiday, or a weekend day that is worked (调休)."""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from liaison.tenants.common.audit import audited
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", "全国人大代表"
@@ -12,6 +14,7 @@ class Level(models.TextChoices):
     TOWNSHIP = "township", "乡镇人大代表"
 
 
+@audited
 class Deputy(models.Model):
     roll_number = models.CharField("代表证号", max_length=40, unique=True, help_text="本州市代表名册上的编号")
     name = models.CharField("姓名", max_length=64)
@@ -55,6 +58,7 @@ class StationingBasis(models.TextChoices):
     FIELD = "field", "按专业领域"
 
 
+@audited
 class Stationing(models.Model):
     """A deputy stationed at a position (进站) for a period: by area, or by field at a professional station."""
 

@@ -11,6 +11,8 @@ import secrets
 
 from django.db import connection, models
 
+from liaison.tenants.common.audit import audited
+
 from .workflow import AWAITING_REPLY, OPEN_STATUSES, Status, SuggestionStatus  # noqa: F401 (re-exported)
 
 # No 0/O, 1/I/L: read aloud or copied from paper without mistakes. 31^10 ≈ 8·10^14 codes.
@@ -165,6 +167,7 @@ class UnitLevel(models.TextChoices):
 LEVEL_ORDER = [UnitLevel.TOWNSHIP, UnitLevel.COUNTY, UnitLevel.PREFECTURE, UnitLevel.PROVINCE]
 
 
+@audited
 class HandlingUnit(models.Model):
     """A unit opinions are referred to (承办单位), registered per prefecture."""
 
@@ -190,6 +193,7 @@ class HandlingUnit(models.Model):
         return self.name
 
 
+@audited
 class DeadlinePolicy(models.Model):
     """Deadlines of one prefecture, per jurisdiction level (a blank level is the default)."""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from liaison.tenants.common.audit import audited
+
 
 class Tier(models.TextChoices):
     HOME = "home", "代表之家"
@@ -27,6 +29,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", "已关闭"
 
 
+@audited
 class Position(models.Model):
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=128)
@@ -139,6 +142,7 @@ class StaffRole(models.TextChoices):
     NETWORK_ADMIN = "network_admin", "网络管理员"
 
 
+@audited
 class Staff(models.Model):
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="staff", verbose_name="阵地")
     role = models.CharField("岗位", max_length=16, choices=StaffRole.choices, db_index=True)

