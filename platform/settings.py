@@ -343,6 +343,9 @@ BEAT_SCHEDULE_MODULES = [
     "liaison.platform.rollups.schedule",
     "liaison.search.schedule",
 ]
+# Touches a heartbeat file on every tick: the beat pod's liveness probe (platform/beat.py).
+CELERY_BEAT_SCHEDULER = "liaison.platform.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE: dict = {}
 for _module in BEAT_SCHEDULE_MODULES:
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)

@@ -276,3 +276,54 @@ def test_production_values_turn_on_the_https_redirect_and_hsts(rendered):
             env = {e["name"]: e for e in container["env"]}
             for key in SECURITY_SETTINGS:
                 assert env[key]["valueFrom"]["configMapKeyRef"] == {"name": "liaison-config", "key": key}, (workload, key)
+
+
+def test_network_policies_let_only_the_ingress_and_monitoring_reach_web_and_nothing_reach_the_rest(rendered):
+    name, docs = rendered
+    web_policy = one(docs, "NetworkPolicy", "liaison-web")
+    web_labels = one(docs, "Deployment", "liaison-web")["spec"]["template"]["metadata"]["labels"]
+    assert web_policy["spec"]["podSelector"]["matchLabels"].items() <= web_labels.items()
+    (rule,) = web_policy["spec"]["ingress"]
+    assert [p["namespaceSelector"]["matchLabels"] for p in rule["from"]] == [
+        {"kubernetes.io/metadata.name": "ingress-nginx"}, {"kubernetes.io/metadata.name": "monitoring"}]
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    closed = one(docs, "NetworkPolicy", "liaison-no-inbound")
+    assert closed["spec"]["ingress"] == [] and closed["spec"]["policyTypes"] == ["Ingress"]
+    for workload in ("liaison-worker", "liaison-beat"):
+        labels = one(docs, "Deployment", workload)["spec"]["template"]["metadata"]["labels"]
+        for expr in closed["spec"]["podSelector"]["matchExpressions"]:
+            assert labels[expr["key"]] in expr["values"], (workload, expr)
+    for expr in closed["spec"]["podSelector"]["matchExpressions"]:
+        assert web_labels[expr["key"]] not in expr["values"] or expr["key"] != "app.kubernetes.io/component"
+
+
+def test_beat_has_a_liveness_probe_on_its_heartbeat(rendered):
+    beat = one(rendered[1], "Deployment", "liaison-beat")
+    (container,) = beat["spec"]["template"]["spec"]["containers"]
+    assert container["livenessProbe"]["exec"]["command"] == ["python", "-m", "liaison.platform.beat", "check"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["LIAISON_BEAT_HEARTBEAT_FILE"].startswith("/tmp/")  # the only writable path
+
+
+def test_production_images_are_pinned_by_digest():
+    docs = render(production_values())
+    digest = production_values()["image"]["digest"]
+    for workload, template in pod_specs(docs):
+        for container in containers(template):
+            assert container["image"] == f"registry.yn.example.gov.cn/liaison/liaison@{digest}", workload
+
+
+def test_beat_heartbeat_check(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from liaison.platform import beat
+
+    monkeypatch.setenv("LIAISON_BEAT_HEARTBEAT_FILE", str(tmp_path / "hb"))
+    assert beat.check() == 1  # never ticked
+    scheduler = beat.HeartbeatScheduler.__new__(beat.HeartbeatScheduler)
+    monkeypatch.setattr(beat.PersistentScheduler, "tick", lambda self, *a, **k: 5.0)
+    assert scheduler.tick() == 5.0 and beat.check() == 0
+    old = time.time() - 600
+    os.utime(tmp_path / "hb", (old, old))
+    assert beat.check() == 1
