@@ -6,7 +6,7 @@ from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.divisions.admin import TenantModelAdmin, can_write, report_service_error
 
 from . import services
-from .models import Notification
+from .models import MessagingSettings, Notification
 
 
 @admin.register(Notification)
@@ -36,3 +36,14 @@ class NotificationAdmin(TenantModelAdmin):
             except ServiceError as exc:
                 report_service_error(self, request, exc)
         self.message_user(request, f"已重新入队 {done} 条通知", level=messages.SUCCESS)
+
+
+@admin.register(MessagingSettings)
+class MessagingSettingsAdmin(TenantModelAdmin):
+    """One row per prefecture: SMS signature and templates, the mini-program and its
+    subscription-message templates. Secrets come from the environment, never from here."""
+
+    list_display = ("__str__", "sms_sign_name", "sms_sdk_app_id", "wechat_app_id", "updated_at")
+
+    def has_add_permission(self, request, *args):
+        return can_write(request) and not MessagingSettings.objects.exists()

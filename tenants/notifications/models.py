@@ -53,3 +53,39 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}: {self.subject}"
+
+
+class MessagingSettings(models.Model):
+    """How this prefecture sends SMS (Tencent Cloud SMS) and WeChat subscription messages
+    (its mini-program): one row per prefecture schema, edited by its administrators.
+
+    Secrets are never stored here: the Tencent Cloud SecretId/SecretKey and the
+    mini-program's AppSecret come from the environment (docs/OPERATIONS.md "Message
+    delivery"). Templates are per notification kind (see backends `kind_of`), e.g.
+        sms_templates = {"event_reminder": {"template_id": "1234567", "params": ["subject", "date"]},
+                         "default": {"template_id": "1234568", "params": ["subject"]}}
+        wechat_templates = {"default": {"template_id": "tmpl-…", "data": {"thing1": "subject", "time2": "date"}}}
+    Parameter names: subject, body, date (the first date in the text), link (none yet).
+    """
+
+    sms_sdk_app_id = models.CharField("短信应用 SdkAppId", max_length=32, blank=True)
+    sms_sign_name = models.CharField("短信签名", max_length=32, blank=True, help_text="已审核通过的签名内容，如“昆明市人大常委会”")
+    sms_region = models.CharField("短信地域", max_length=32, default="ap-guangzhou")
+    sms_templates = models.JSONField("短信模板", default=dict, blank=True,
+                                     help_text='按通知类型：{"类型": {"template_id": "模板ID", "params": ["subject", "date"]}}，"default" 为其余类型')
+    wechat_app_id = models.CharField("小程序 AppID", max_length=32, blank=True)
+    wechat_page = models.CharField("小程序跳转页面", max_length=128, blank=True)
+    wechat_templates = models.JSONField("订阅消息模板", default=dict, blank=True,
+                                        help_text='按通知类型：{"类型": {"template_id": "模板ID", "data": {"thing1": "subject"}}}')
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "短信与微信发送设置"
+        verbose_name_plural = "短信与微信发送设置"
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "MessagingSettings":
+        return cls.objects.order_by("pk").first() or cls()
