@@ -29,3 +29,25 @@ def audited(model):
         # the tracked row may be deleted; its history stays
         obj_field=pghistory.ObjForeignKey(related_name="+", db_constraint=False, on_delete=models.DO_NOTHING),
     )(model)
+
+
+def trigger_ids(model) -> list[str]:
+    """The PostgreSQL names of `model`'s audit triggers (empty when it is not audited)."""
+    import pgtrigger
+
+    return [trigger.get_pgid(m) for m, trigger in pgtrigger.registered() if m is model]
+
+
+def suspend_for(cursor, model) -> bool:
+    """Skip `model`'s audit triggers for the rest of the current transaction (bulk loads of
+    generated data: no one changed anything, and a trigger per row would slow the COPY).
+    Returns False, doing nothing, when the model is not audited."""
+    ids = trigger_ids(model)
+    if not ids:
+        return False
+    cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(ids) + "}"])
+    return True
+
+
+def resume(cursor) -> None:
+    cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")

@@ -18,6 +18,8 @@ from typing import Callable, Iterable
 from django.apps import apps
 from django.db import connection, models
 
+from liaison.tenants.common import audit
+
 
 class MissingField(Exception):
     pass
@@ -206,6 +208,8 @@ class Loader:
         n = 0
         batch: list[str] = []
         with connection.cursor() as wrapper:  # sets the search_path; the table is qualified anyway
+            # Generated rows are not anyone's change: no audit events (tenants/common/audit.py).
+            suspended = audit.suspend_for(wrapper, model)
             with wrapper.cursor.copy(sql) as cp:
                 for row in rows:
                     batch.append(encode(row))
@@ -218,6 +222,8 @@ class Loader:
                             self.echo(f"    {label or table}: {n:,} rows… ({rate:,.0f} rows/s)")
                 if batch:
                     cp.write("".join(batch).encode())
+            if suspended:
+                audit.resume(wrapper)
         if deferred:
             with connection.cursor() as cursor:
                 flush_deferred_checks(cursor)  # CREATE INDEX refuses a table with foreign-key checks pending
