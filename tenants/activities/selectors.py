@@ -35,6 +35,15 @@ def upcoming(position=None, *, now: dt.datetime | None = None, days: int = 30) -
         status=EventStatus.CANCELLED).order_by("starts_at")
 
 
+def announced_upcoming(position=None, *, deputy=None, now: dt.datetime | None = None, days: int = 60) -> QuerySet[Event]:
+    """What the public pages list: announced (公告) events still to come at a position, or
+    with a deputy scheduled. Planned but unannounced ones stay internal."""
+    qs = upcoming(position, now=now, days=days).filter(status=EventStatus.ANNOUNCED)
+    if deputy is not None:
+        qs = qs.filter(deputies=deputy)
+    return qs.prefetch_related("deputies")
+
+
 def attendance(event: Event) -> dict:
     """Scheduled vs signed-in deputies of one event."""
     scheduled = list(event.deputies.values_list("pk", flat=True))

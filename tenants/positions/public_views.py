@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from liaison.tenants.activities import selectors as activity_selectors
 from liaison.tenants.deputies import selectors as deputy_selectors
 from liaison.tenants.deputies.models import Deputy
 
@@ -36,6 +37,7 @@ def position_context(request, position: Position) -> dict:
     deputies = [deputy_selectors.public_profile(d) for d in deputy_selectors.stationed_at(position).select_related("constituency")]
     return {
         "position": position,
+        "events": list(activity_selectors.announced_upcoming(position)[:10]),
         "deputies": deputies,
         "standard": selectors.standard_assessment(position),
         "qr_svg": selectors.qr_svg(position, scale=4),
@@ -52,7 +54,8 @@ def position_qr(request, code: str):
 
 def deputy_page(request, roll_number: str):
     deputy = _deputy(roll_number)
-    context = {"profile": deputy_selectors.public_profile(deputy), "qr_svg": deputy_selectors.qr_svg(deputy, scale=4),
+    context = {"profile": deputy_selectors.public_profile(deputy),
+               "events": list(activity_selectors.announced_upcoming(deputy=deputy).select_related("position")[:10]), "qr_svg": deputy_selectors.qr_svg(deputy, scale=4),
                "prefecture": request.tenant}
     return render(request, "public/deputy.html", context)
 

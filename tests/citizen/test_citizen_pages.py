@@ -175,3 +175,33 @@ def _deliver_a_reply(opinion: Opinion) -> None:
     opinion_services.refer(opinion, unit=unit, actor=actor)
     opinion_services.reply(opinion, unit=unit, content="路灯已于本周修复。", outcome="A", actor=actor)
     opinion_services.deliver(opinion, to_citizen=True, actor=actor)
+
+
+def test_announced_reception_days_show_where_and_when_the_deputy_is_met(km_station, kunming_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from liaison.tenants.activities import services as activity_services
+    from liaison.tenants.deputies.models import Deputy
+    from liaison.tenants.positions.models import Position
+
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
+    with schema_context("kunming"):
+        station = Position.objects.get(code=km_station.code)
+        deputy = Deputy.objects.get(roll_number=km_station.roll_number)
+        announced = activity_services.schedule_reception_day(station, starts_at=start, ends_at=start + dt.timedelta(hours=3),
+                                                             deputies=[deputy], title="代表接待日")
+        activity_services.announce_event(announced)
+        activity_services.schedule_reception_day(station, starts_at=start + dt.timedelta(days=1),
+                                                 ends_at=start + dt.timedelta(days=1, hours=3), deputies=[deputy],
+                                                 title="内部安排未公告")
+    when = f"{start.month}月{start.day}日 09:00"
+    position_page = kunming_client.get(f"/p/{km_station.code}/").content.decode()
+    assert when in position_page and "代表接待日" in position_page and km_station.deputy_name in position_page
+    assert "内部安排未公告" not in position_page
+    deputy_page = kunming_client.get(f"/d/{km_station.roll_number}/").content.decode()
+    events = deputy_page.split('id="events"')[1]
+    assert when in events and f'href="/p/{km_station.code}/"' in events
+    later = start + dt.timedelta(days=1)
+    assert f"{later.month}月{later.day}日 09:00" not in events
