@@ -31,7 +31,7 @@ def field_message(label: str, code: str, message: str) -> str:
     if _CJK.search(message or ""):
         return message
     template = _BY_CODE.get(code) or gettext_lazy("%(label)s有误，请检查")
-    return str(template) % {"label": label}
+    return str(template) % {"label": label.split("（")[0]}  # 手机号, not 手机号（可不填，便于回访）
 
 
 def add_service_errors(form: forms.Form, exc) -> None:
@@ -45,7 +45,7 @@ def add_service_errors(form: forms.Form, exc) -> None:
 def name_required_fields(form: forms.Form) -> None:
     """「请填写标题」 rather than Django's 「这个字段是必填项」."""
     for field in form.fields.values():
-        field.error_messages["required"] = str(_BY_CODE["required"]) % {"label": field.label}
+        field.error_messages["required"] = str(_BY_CODE["required"]) % {"label": str(field.label).split("（")[0]}
 
 
 class OpinionForm(forms.Form):
