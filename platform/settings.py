@@ -150,6 +150,7 @@ TENANT_APPS = [
     "liaison.tenants.opinions",
     "liaison.tenants.ledger",
     "liaison.tenants.stats",
+    "liaison.tenants.practice",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -20,7 +20,8 @@ from .staticfinders import STATIC_PATH
 
 LOGIN_URL = "/admin/login/"
 
-HEADLINES = ["positions_total", "homes", "stations", "offices", "deputy_visits", "people_received", "opinions", "opinions_to_suggestions"]
+HEADLINES = ["positions_total", "homes", "stations", "offices", "deputy_visits", "people_received", "opinions", "opinions_to_suggestions",
+             "resolution_rate"]
 PUBLISHED = {
     "positions_total": lambda p: p["positions_total"], "homes": lambda p: p["homes"], "stations": lambda p: p["stations"],
     "offices": lambda p: p["offices"], "deputy_visits": lambda p: p["since_2019"]["deputy_visits_person_times"],
@@ -29,7 +30,8 @@ PUBLISHED = {
 }
 TABLE_COLUMNS = ["positions_total", "homes", "stations", "offices", "positions_standard", "standard_rate", "two_musts_coverage",
                  "deputies", "stationed_share", "duty_attendance", "activities", "deputy_visits", "people_received", "opinions",
-                 "opinions_replied", "reply_rate", "opinions_resolved", "on_time_rate", "opinions_overdue", "citizen_satisfaction",
+                 "opinions_replied", "reply_rate", "opinions_resolved", "resolution_rate",
+                 "resolution_rate_online", "resolution_rate_in_person", "on_time_rate", "opinions_overdue", "citizen_satisfaction",
                  "deputy_satisfaction", "opinions_to_suggestions"]
 
 
@@ -102,7 +104,7 @@ def dashboard(request):
         value = stats.totals.figures[key]
         headlines.append({
             "key": key, "label": fig.label, "value": value, "text": _fmt(key, value), "basis": fig.basis,
-            "published": f"{PUBLISHED[key](published):,}" if province else None,
+            "published": f"{PUBLISHED[key](published):,}" if province and key in PUBLISHED else None,
         })
     rows = stats.rows
     names = [r.name for r in rows]
@@ -115,7 +117,7 @@ def dashboard(request):
         "coverage": [{"name": FIGURES_BY_KEY[k].label, "values": [r.figures[k] for r in rows]}
                      for k in ("township_coverage", "village_coverage", "two_musts_coverage", "standard_rate")],
         "rates": [{"name": FIGURES_BY_KEY[k].label, "values": [r.figures[k] for r in rows]}
-                  for k in ("reply_rate", "on_time_rate", "citizen_satisfaction", "deputy_satisfaction")],
+                  for k in ("reply_rate", "resolution_rate", "on_time_rate", "citizen_satisfaction", "deputy_satisfaction")],
         "months": [p.month.strftime("%Y-%m") for p in stats.trend],
         "trend": [{"name": label, "values": [p.figures[key] for p in stats.trend]}
                   for key, label in (("opinions", "收集意见建议"), ("opinions_replied", "已答复"), ("opinions_resolved", "已解决（A类）"))],

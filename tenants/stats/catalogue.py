@@ -77,6 +77,10 @@ FACTS: dict[str, Fact] = {f.key: f for f in [
          "Of the opinions registered in the month, those with at least one reply."),
     Fact("opinions_resolved", FLOW, "已解决（A类）", "",
          "Of the opinions registered in the month, those whose latest reply has outcome A (solved)."),
+    Fact("opinions_replied_by_channel", FLOW, "已答复（按渠道）", "channel",
+         "Of the opinions registered in the month, those with at least one reply, by channel (the denominator of 解决率)."),
+    Fact("opinions_resolved_by_channel", FLOW, "已解决（A类，按渠道）", "channel",
+         "Of the opinions registered in the month, those whose latest reply has outcome A, by channel (practice.resolution)."),
     Fact("opinions_due", FLOW, "已到答复期限", "",
          "Of the opinions registered in the month, those whose on-time status is decided: replied, or awaiting a reply past the deadline (opinions.selectors.overdue)."),
     Fact("opinions_on_time", FLOW, "按期答复", "",
@@ -138,6 +142,17 @@ def _status(*statuses: str) -> Callable[[Raw], int]:
 
 def _level(level: str) -> Callable[[Raw], int]:
     return lambda r: r.get("deputies", level)
+
+
+ONLINE_CHANNELS = ("online",)  # as liaison.tenants.practice.resolution
+
+
+def _resolution(online: bool | None) -> Callable[[Raw], float | None]:
+    """解决率: resolved (latest reply outcome A) / replied, over every channel (None), the
+    online channel (True) or the in-person ones (False)."""
+    def keep(channel: str) -> bool:
+        return online is None or (channel in ONLINE_CHANNELS) == online
+    return lambda r: _ratio(r.total("opinions_resolved_by_channel", keep), r.total("opinions_replied_by_channel", keep))
 
 
 def _rated(metric: str) -> Callable[[Raw], float | None]:
@@ -209,6 +224,12 @@ FIGURES: list[Figure] = [
            "opinions_replied / opinions.", "since"),
     Figure("opinions_resolved", "已解决（A类，件）", "count", lambda r: r.get("opinions_resolved"),
            "Of the opinions registered since the since date, those whose latest reply has outcome A.", "since"),
+    Figure("resolution_rate", "解决率", "rate", _resolution(None),
+           "Resolved / replied: of the opinions registered since the since date that have a reply, those whose latest reply has outcome A (已解决).", "since"),
+    Figure("resolution_rate_online", "网上渠道解决率", "rate", _resolution(True),
+           "The resolution rate of opinions of the online channel (网上).", "since"),
+    Figure("resolution_rate_in_person", "线下渠道解决率", "rate", _resolution(False),
+           "The resolution rate of opinions of every other channel (接待日、代表收集、民情观察员、意见箱).", "since"),
     Figure("on_time_rate", "按期答复率", "rate", lambda r: _ratio(r.get("opinions_on_time"), r.get("opinions_due")),
            "opinions_on_time / opinions_due (opinions whose deadline passed or that were replied).", "since"),
     Figure("opinions_overdue", "当前超期（件）", "count", lambda r: r.get("opinions_overdue"),
@@ -229,6 +250,7 @@ TREND_SERIES: list[Figure] = [
     Figure("opinions_replied", "已答复", "count", lambda r: r.get("opinions_replied"), "Of those, replied by the as-of time.", "month"),
     Figure("opinions_resolved", "已解决（A类）", "count", lambda r: r.get("opinions_resolved"), "Of those, outcome A.", "month"),
     Figure("on_time_rate", "按期答复率", "rate", lambda r: _ratio(r.get("opinions_on_time"), r.get("opinions_due")), "On-time replies / due.", "month"),
+    Figure("resolution_rate", "解决率", "rate", _resolution(None), "Of the month's opinions with a reply, latest reply outcome A.", "month"),
     Figure("citizen_satisfaction", "群众满意率", "rate", _rated("citizen_rated"), "Citizens satisfied or basically satisfied / rated.", "month"),
     Figure("activities", "开展活动", "count", lambda r: r.total("activities"), "Activities held in the month.", "month"),
     Figure("deputy_visits", "代表进站人次", "count", lambda r: r.get("deputy_visits"), "Deputy sign-ins in the month.", "month"),

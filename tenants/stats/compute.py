@@ -195,7 +195,20 @@ def _reply_cohorts(c: Ctx) -> list[Row]:
         return [(a, m, metric, dim or "", int(v)) for a, m, metric, dim, v in cursor.fetchall() if v]
 
 
-FAMILIES = [positions, coverage, deputies, activities, opinions]
+def resolution(c: Ctx) -> list[Row]:
+    """解决率 by channel (practice.resolution's definition): of the opinions registered in the
+    month that have a reply, how many, and how many whose latest reply has outcome A."""
+    from liaison.tenants.practice.resolution import latest_outcome
+
+    own = (Opinion.objects.filter(origin_schema="", registered_at__lte=c.as_of)
+           .annotate(area=area_of("division__path"), month=month_of("registered_at"), latest=latest_outcome())
+           .filter(latest__isnull=False))
+    recs = list(own.values("area", "month", "channel").annotate(replied=Count("id"), resolved=Count("id", filter=Q(latest="A"))).order_by())
+    return (_rows(recs, "opinions_replied_by_channel", dimension="channel", value="replied", month=True)
+            + _rows(recs, "opinions_resolved_by_channel", dimension="channel", value="resolved", month=True))
+
+
+FAMILIES = [positions, coverage, deputies, activities, opinions, resolution]
 
 
 def areas() -> list[AreaInfo]:

@@ -17,6 +17,7 @@ from liaison.tenants.deputies import selectors as deputies
 from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions import selectors as opinions
 from liaison.tenants.positions import selectors as positions
+from liaison.tenants.practice import resolution
 
 from .catalogue import Raw
 
@@ -68,6 +69,9 @@ def prefecture_raw(schema: str) -> Raw:
         raw.add("opinions_due", "", c.replied + late_unreplied)
         raw.add("opinions_overdue", "", c.overdue_now)
         raw.add("opinions_to_suggestions", "", c.converted)
+        for channel, res in resolution.by_channel().items():
+            raw.add("opinions_replied_by_channel", channel, res.replied)
+            raw.add("opinions_resolved_by_channel", channel, res.resolved)
         for value, n in c.citizen_satisfaction.items():
             raw.add("citizen_rated", value, n)
         for value, n in c.deputy_satisfaction.items():
