@@ -341,6 +341,7 @@ BEAT_SCHEDULE_MODULES = [
     "liaison.tenants.positions.schedule",
     "liaison.tenants.opinions.schedule",
     "liaison.tenants.stats.schedule",
+    "liaison.tenants.practice.schedule",
     "liaison.platform.rollups.schedule",
     "liaison.search.schedule",
 ]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("d/<str:roll_number>/qr.svg", public_views.deputy_qr, name="public-deputy-qr"),
     path("dashboard/", include("liaison.platform.rollups.urls")),
     path("ledger/", include("liaison.tenants.ledger.urls")),
+    path("gongshi/", include("liaison.tenants.practice.urls")),  # 公示: published audit results
 ]

@@ -1,0 +1,1 @@
+"""Reads of the practices, one module per subject."""
