@@ -37,6 +37,7 @@ DOMAINS = [
     "search",
     "stats",
     "ledger",
+    "practice",
 ]
 
 

@@ -84,8 +84,10 @@ class DeputyAdmin(ServiceBackedAdmin):
         rows = [("接待日签到", record.duty_days), ("接待记录", record.receptions), ("接待群众人次", record.people_received)]
         rows += [(label, record.activities.get(kind, 0)) for kind, label in labels.items()]
         rows += [("收集意见建议", record.opinions), ("领衔代表建议", record.suggestions), ("附议代表建议", record.suggestions_cosigned)]
+        from liaison.tenants.practice.selectors.cadence import year_record  # 日在线、周驻室、月进站、常回家
+
         context = {**self.admin_site.each_context(request), "title": f"{deputy.name} {year} 年履职档案", "deputy": deputy,
-                   "year": year, "rows": rows, "record": record, "opts": self.model._meta,
+                   "year": year, "rows": rows, "record": record, "opts": self.model._meta, "cadence": year_record(deputy, year),
                    "points_detail": [(k, v) for k, v in record.points_detail.items()]}
         return TemplateResponse(request, "admin/deputies/performance_record.html", context)
 

@@ -74,6 +74,8 @@ class Opinion(models.Model):
     position = models.ForeignKey("positions.Position", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions", verbose_name="阵地")
     division = models.ForeignKey("divisions.Division", on_delete=models.PROTECT, related_name="opinions", verbose_name="所属区划")
     deputy = models.ForeignKey("deputies.Deputy", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions", verbose_name="收集代表")
+    # 代表+网格: the grid (网格) the matter lies in, when known (set by practice.services.grids).
+    grid = models.ForeignKey("practice.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions", verbose_name="所属网格")
     # Personal data: masked wherever the reader has no need, never indexed for search.
     citizen_name = models.CharField("群众姓名", max_length=64, blank=True)
     citizen_phone = models.CharField("联系电话", max_length=32, blank=True)

@@ -107,7 +107,24 @@ def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool 
         made.append(prefecture)
     if content:
         seed_content(made, seed=seed, echo=echo)
+        seed_practices(made, seed=seed, echo=echo)
     return made
+
+
+def seed_practices(prefectures: list[Prefecture], *, seed: int, echo: Callable[[str], None]) -> None:
+    """Sample practice content (grids, 点单, an audit, a reviewed suggestion, a campaign,
+    notices) once per prefecture; their statistics are refreshed after."""
+    from liaison.tenants.practice import demo as practice_demo
+    from liaison.tenants.stats import services as stats_services
+
+    seeded = []
+    for prefecture in prefectures:
+        with schema_context(prefecture.schema_name):
+            if practice_demo.seed(random.Random(f"{seed}-{prefecture.slug}-practice")):
+                seeded.append(prefecture.schema_name)
+    if seeded:
+        stats_services.refresh(seeded)
+        echo(f"  practices: sample content in {len(seeded)} prefecture(s)")
 
 
 def seed_content(prefectures: list[Prefecture], *, seed: int, echo: Callable[[str], None]) -> None:

@@ -208,7 +208,30 @@ def resolution(c: Ctx) -> list[Row]:
             + _rows(recs, "opinions_resolved_by_channel", dimension="channel", value="resolved", month=True))
 
 
-FAMILIES = [positions, coverage, deputies, activities, opinions, resolution]
+def practice(c: Ctx) -> list[Row]:
+    """Cadence (practice.selectors.cadence.cadence, each deputy's last complete periods) and
+    grid coverage (practice.selectors.grids), by county."""
+    from liaison.tenants.practice.models import Grid
+    from liaison.tenants.practice.selectors import cadence as cadence_selectors
+    from liaison.tenants.practice.selectors import grids as grid_selectors
+
+    roll = deputy_selectors.deputies(on_roll=True).annotate(area=area_of("constituency__path"))
+    counts: dict[tuple[str, str, str], int] = {}
+    for item in cadence_selectors.cadence(roll, c.today):
+        key = (item.deputy.area, "cadence_deputies", "")
+        counts[key] = counts.get(key, 0) + 1
+        for rule, status in item.rules.items():
+            if status.met:
+                key = (item.deputy.area, "cadence_met", rule)
+                counts[key] = counts.get(key, 0) + 1
+    rows: list[Row] = [(a, None, metric, dim, n) for (a, metric, dim), n in counts.items()]
+    grids = Grid.objects.annotate(area=area_of("division__path"))
+    rows += _rows(grids.values("area").annotate(n=Count("id")).order_by(), "grids")
+    rows += _rows(grid_selectors.with_deputy(grids).values("area").annotate(n=Count("id")).order_by(), "grids_with_deputy")
+    return rows
+
+
+FAMILIES = [positions, coverage, deputies, activities, opinions, resolution, practice]
 
 
 def areas() -> list[AreaInfo]:

@@ -9,6 +9,7 @@ before the first record.
 """
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from liaison.tenants.activities import selectors as activities
@@ -18,6 +19,7 @@ from liaison.tenants.divisions.models import Division
 from liaison.tenants.opinions import selectors as opinions
 from liaison.tenants.positions import selectors as positions
 from liaison.tenants.practice import resolution
+from liaison.tenants.practice.selectors import cadence, grids
 
 from .catalogue import Raw
 
@@ -72,6 +74,13 @@ def prefecture_raw(schema: str) -> Raw:
         for channel, res in resolution.by_channel().items():
             raw.add("opinions_replied_by_channel", channel, res.replied)
             raw.add("opinions_resolved_by_channel", channel, res.resolved)
+        share = cadence.share_meeting(timezone.localdate())
+        raw.add("cadence_deputies", "", share.pop("deputies"))
+        for rule, n in share.items():
+            raw.add("cadence_met", rule, n)
+        cov = grids.coverage()
+        raw.add("grids", "", cov["grids"])
+        raw.add("grids_with_deputy", "", cov["with_deputy"])
         for value, n in c.citizen_satisfaction.items():
             raw.add("citizen_rated", value, n)
         for value, n in c.deputy_satisfaction.items():

@@ -123,3 +123,20 @@ def test_qujing_cannot_claim_or_see_kunming_requests_and_grids(km, qj_schema):
         assert claims.escalate_unclaimed(at(2030, 1, 1)) == 0
     r.refresh_from_db()
     assert r.status == "published"
+
+
+def test_an_opinion_carries_its_grid_when_known(km):
+    from liaison.tenants.practice.services.grids import set_opinion_grid
+
+    g = grids.create_grid(code="G1", name="网格一", division=km.village)
+    op = Opinion.objects.create(channel="reception", position=km.station, division=km.township, title="t", content="c",
+                                registered_at=at(2025, 5, 1))
+    elsewhere = Opinion.objects.create(channel="reception", position=km.station2, division=km.township2, title="t", content="c",
+                                       registered_at=at(2025, 5, 1))
+    with pytest.raises(ServiceError) as exc:
+        set_opinion_grid(elsewhere, g)
+    assert fields(exc) == {"grid": "outside_division"}
+    set_opinion_grid(op, g)
+    assert Opinion.objects.get(pk=op.pk).grid == g and list(g.opinions.all()) == [op]
+    set_opinion_grid(op, None)
+    assert Opinion.objects.get(pk=op.pk).grid is None

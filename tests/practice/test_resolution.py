@@ -108,3 +108,29 @@ def test_qujing_admin_does_not_see_kunming_rate(replied, qujing):
     Membership.objects.create(user=user, role=Role.PREFECTURE_ADMIN, prefecture=qujing)
     body = gql("kunming", "{ prefectureStatistics { totals { figures { resolutionRate } } } }", user=user)
     assert body.get("errors") and not (body.get("data") or {}).get("prefectureStatistics")
+
+
+def test_cadence_and_grid_figures_per_prefecture_and_province(kunming, qujing):
+    from liaison.tenants.practice.services import grids
+
+    from django.utils import timezone
+
+    from .conftest import build, event
+
+    with schema_context("kunming"):
+        w = build("530100")
+        yesterday = timezone.now() - dt.timedelta(days=1)
+        event(w.online, yesterday, kind="visit", signed=w.deputies[:2])  # two of five kept 日在线
+        g = grids.create_grid(code="G1", name="网格一", division=w.village)
+        grids.create_grid(code="G2", name="网格二", division=w.village)
+        grids.assign_deputy(g, deputy=w.deputies[0])
+    with schema_context("qujing"):
+        q = build("530300")
+        grids.create_grid(code="G1", name="网格一", division=q.village)
+    stats.refresh(["kunming", "qujing"])
+    k = rollups.prefecture_statistics(kunming, SINCE).totals.figures
+    assert (k["cadence_online_share"], k["cadence_home_share"]) == (0.4, 0.0)
+    assert (k["grids"], k["grid_coverage"]) == (2, 0.5)
+    p = rollups.province_statistics(SINCE).totals.figures
+    assert p["cadence_online_share"] == 0.2  # 2 of 10 deputies
+    assert (p["grids"], p["grid_coverage"]) == (3, round(1 / 3, 4))

@@ -30,11 +30,12 @@ def test_defaults_are_the_issues(km):
 
 @pytest.mark.parametrize("day", [0, 29, 31, -1, "20", True])
 def test_cut_off_day_outside_1_28_is_a_field_error_and_changes_nothing(km, day):
-    practice_settings.current()
+    practice_settings.update(station_threshold=2)
     with pytest.raises(ServiceError) as exc:
         practice_settings.update(review_cutoff_day=day, home_threshold=2)
     assert fields(exc) == {"review_cutoff_day": "out_of_range"}
-    assert PracticeSettings.objects.get().home_threshold == 1
+    s = PracticeSettings.objects.get()
+    assert (s.home_threshold, s.station_threshold, s.review_cutoff_day) == (1, 2, 20)
 
 
 def test_bad_period_and_threshold_name_their_fields(km):
@@ -101,3 +102,19 @@ def test_qujing_sees_no_kunming_deputy_behind(km, qj_schema):
     with qj_schema():
         assert cadence.behind_cadence(on=ON) == []
         assert practice_settings.current().review_cutoff_day == 20  # its own settings row
+
+
+def test_the_performance_record_page_shows_the_cadence(km, kunming):
+    from django.test import Client
+
+    from liaison.platform.accounts.models import Membership, Role, User
+
+    d = km.deputies[0]
+    event(km.station, at(2025, 1, 10), signed=[d])
+    user = User.objects.create(username="cadence_admin", is_staff=True)
+    Membership.objects.create(user=user, role=Role.PREFECTURE_ADMIN, prefecture=kunming)
+    client = Client(HTTP_HOST="kunming.localhost")
+    client.force_login(user)
+    html = client.get(f"/admin/deputies/deputy/{d.pk}/record/?year=2025").content.decode()
+    assert "日在线、周驻室、月进站、常回家" in html
+    assert '<tr data-rule="station"><td>月进站</td>' in html

@@ -57,3 +57,18 @@ def remove_deputy(grid, *, deputy) -> None:
         deleted, _n = GridDeputy.objects.filter(grid=grid, deputy_id=getattr(deputy, "pk", deputy)).delete()
         if not deleted:
             raise ServiceError.single("deputy", _("该代表不在此网格"), "not_found")
+
+
+def set_opinion_grid(opinion, grid) -> None:
+    """The grid an opinion's matter lies in (None clears it): a grid inside the opinion's division."""
+    from liaison.tenants.opinions.models import Opinion
+
+    with transaction.atomic():
+        opinion = load(Opinion, opinion, "opinion", lock=True)
+        if grid is not None:
+            grid = load(Grid, grid, "grid")
+            div = opinion.division
+            if not (grid.division_id == div.pk or grid.division.path.startswith(div.path + "/")):
+                raise ServiceError.single("grid", _("网格不在该意见所属区划内"), "outside_division")
+        opinion.grid = grid
+        opinion.save(update_fields=["grid", "updated_at"])

@@ -14,9 +14,9 @@ POSITIVE_FIELDS = ("online_threshold", "office_threshold", "station_threshold", 
 
 
 def current() -> PracticeSettings:
-    """This prefecture's settings (created with the defaults on first use)."""
-    obj = PracticeSettings.objects.order_by("pk").first()
-    return obj or PracticeSettings.objects.create()
+    """This prefecture's settings: its row, or the defaults (unsaved) until it changes one.
+    A read: safe inside the statistics' read-only snapshot."""
+    return PracticeSettings.objects.order_by("pk").first() or PracticeSettings()
 
 
 def validate(data: dict) -> list[FieldError]:
@@ -42,8 +42,7 @@ def update(**data) -> PracticeSettings:
     if errors:
         raise ServiceError(errors)
     with transaction.atomic():
-        obj = current()
-        obj = PracticeSettings.objects.select_for_update().get(pk=obj.pk)
+        obj = PracticeSettings.objects.select_for_update().order_by("pk").first() or PracticeSettings()
         for key, value in data.items():
             setattr(obj, key, value)
         obj.save()
