@@ -4,6 +4,7 @@ from __future__ import annotations
 import graphene
 
 from liaison.graphql.core.fields import related_field
+from liaison.graphql.core.personal import free_text
 from liaison.graphql.core.relay import ModelObjectType, Node
 from liaison.graphql.deputies.types import DeputyType
 from liaison.graphql.positions.types import PositionType
@@ -12,6 +13,12 @@ from liaison.tenants.practice import models as pm
 
 def _label(field: str):
     return graphene.String(required=True, resolver=lambda root, info: str(getattr(root, f"get_{field}_display")()))
+
+
+def _text(field: str, **kwargs):
+    """Free text typed by the office: phones, names and ID numbers in it are masked for
+    readers without the personal-data scope (core.personal.free_text)."""
+    return graphene.String(resolver=lambda root, info: free_text(info, getattr(root, field)), **kwargs)
 
 
 class PracticeSettingsType(graphene.ObjectType):
@@ -102,7 +109,7 @@ class TalkType(ModelObjectType):
 
     deputy = related_field(DeputyType, required=True)
     held_on = graphene.Date(required=True)
-    note = graphene.String(required=True)
+    note = _text("note", required=True)
 
 
 class ResignationEventType(graphene.ObjectType):
@@ -111,7 +118,7 @@ class ResignationEventType(graphene.ObjectType):
 
     status = graphene.String(required=True)
     status_label = _label("status")
-    note = graphene.String(required=True)
+    note = _text("note", required=True)
     at = graphene.DateTime(required=True)
 
 
@@ -124,7 +131,7 @@ class ResignationAdviceType(ModelObjectType):
 
     deputy = related_field(DeputyType, required=True)
     advised_on = graphene.Date(required=True)
-    reason = graphene.String(required=True)
+    reason = _text("reason", required=True)
     status = graphene.String(required=True)
     status_label = _label("status")
     history = graphene.List(graphene.NonNull(ResignationEventType), required=True)
@@ -169,7 +176,7 @@ class AuditItemType(ModelObjectType):
     record_date = graphene.Date(required=True)
     result = graphene.String(required=True, description="pending (待核实), true (真实), false (不实).")
     result_label = _label("result")
-    note = graphene.String(required=True)
+    note = _text("note", required=True)
 
 
 class AuditType(ModelObjectType):
@@ -204,7 +211,7 @@ class ReviewDecisionType(graphene.ObjectType):
     stage_label = _label("stage")
     decision = graphene.String(required=True)
     decision_label = _label("decision")
-    note = graphene.String(required=True)
+    note = _text("note", required=True)
     decided_at = graphene.DateTime(required=True)
 
 
@@ -216,8 +223,8 @@ class ClosingSuggestionType(ModelObjectType):
         interfaces = (Node,)
         description = "A closing-period deputy suggestion (闭会期间代表建议) under review."
 
-    title = graphene.String(required=True)
-    content = graphene.String(required=True)
+    title = _text("title", required=True)
+    content = _text("content", required=True)
     lead_deputy = related_field(DeputyType, required=True)
     submitted_at = graphene.DateTime(required=True)
     review_month = graphene.Date(required=True)
@@ -229,7 +236,7 @@ class ClosingSuggestionType(ModelObjectType):
     status_label = _label("status")
     stage = graphene.String(required=True, description="The next stage to decide.")
     stage_label = _label("stage")
-    returned_reason = graphene.String(required=True)
+    returned_reason = _text("returned_reason", required=True)
     suggestion_number = graphene.String(description="The deputy suggestion it was assigned as.")
     decisions = graphene.List(graphene.NonNull(ReviewDecisionType), required=True)
 
@@ -247,11 +254,11 @@ class CommitmentType(ModelObjectType):
         name = "Commitment"
         interfaces = (Node,)
 
-    content = graphene.String(required=True)
+    content = _text("content", required=True)
     due_on = graphene.Date()
     status = graphene.String(required=True)
     status_label = _label("status")
-    evidence = graphene.String(required=True)
+    evidence = _text("evidence", required=True)
     fulfilled_on = graphene.Date()
 
 
@@ -307,8 +314,8 @@ class RequestType(ModelObjectType):
         interfaces = (Node,)
         description = "群众点单: public text only (no citizen's personal data)."
 
-    title = graphene.String(required=True)
-    summary = graphene.String(required=True)
+    title = _text("title", required=True)
+    summary = _text("summary", required=True)
     position = related_field(PositionType, required=True)
     status = graphene.String(required=True)
     status_label = _label("status")

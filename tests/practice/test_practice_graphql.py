@@ -124,3 +124,13 @@ def test_qujing_sees_nothing_and_changes_nothing(world):
     with schema_context("kunming"):
         assert Audit.objects.get().published_at is None and Request.objects.get().deputy_id is None
     assert Client(HTTP_HOST="qujing.localhost").get(f"/gongshi/audits/{audit.pk}/").status_code == 404
+
+
+def test_free_text_is_masked_for_readers_without_personal_data(world):
+    with schema_context("kunming"):
+        from liaison.tenants.practice.services import review
+        review.submit(title="修路", content="联系人王小明 13712345678 反映", township=world.township, lead_deputy=world.deputies[0])
+    q = "{ closingSuggestions { content } }"
+    clear = gql("kunming", q, user=world.admin)["data"]["closingSuggestions"][0]["content"]
+    masked = gql("kunming", q, user=world.deputy_user)["data"]["closingSuggestions"][0]["content"]
+    assert "13712345678" in clear and "13712345678" not in masked and masked.startswith("联系人")
