@@ -9,6 +9,7 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from liaison.platform.accounts import acting
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.notifications import services as outbox
@@ -57,6 +58,7 @@ def publish(*, position, title: str, summary: str, opinion=None, at: dt.datetime
         if text and _personal_data(text, opinion):
             errors.append(FieldError(field, _("公开内容不能含群众姓名、电话或身份证号"), "personal_data"))
     raise_if(errors)
+    acting.require_position(position.pk)
     at = now(at)
     with transaction.atomic():
         request = Request.objects.create(title=title, summary=summary, opinion=opinion, position=position, published_at=at)
@@ -69,6 +71,7 @@ def claim(request, *, deputy, at: dt.datetime | None = None) -> Request:
     with transaction.atomic():
         request = load(Request, request, "request", lock=True)
         deputy = load(Deputy, deputy, "deputy")
+        acting.require_deputy_or_position(deputy.pk, request.position_id)
         if request.deputy_id is not None:
             raise ServiceError.single("request", _("该点单已由%(name)s代表接单") % {"name": request.deputy.name}, "already_claimed")
         if request.status not in OPEN:
@@ -87,6 +90,7 @@ def release(request, *, deputy, note: str = "", at: dt.datetime | None = None) -
     with transaction.atomic():
         request = load(Request, request, "request", lock=True)
         deputy = load(Deputy, deputy, "deputy")
+        acting.require_deputy_or_position(deputy.pk, request.position_id)
         if request.deputy_id != deputy.pk:
             raise ServiceError.single("deputy", _("只有接单代表可以退单"), "not_claimer")
         if request.status != RequestStatus.CLAIMED:
@@ -103,6 +107,7 @@ def unit_claim(request, *, unit, at: dt.datetime | None = None) -> Request:
     with transaction.atomic():
         request = load(Request, request, "request", lock=True)
         unit = load(HandlingUnit, unit, "unit")
+        acting.require_position(request.position_id)
         if request.unit_id is not None:
             raise ServiceError.single("request", _("该点单已由%(name)s领单") % {"name": request.unit.name}, "already_claimed")
         if request.status != RequestStatus.CLAIMED:
@@ -120,6 +125,7 @@ def unit_release(request, *, unit, note: str = "", at: dt.datetime | None = None
     with transaction.atomic():
         request = load(Request, request, "request", lock=True)
         unit = load(HandlingUnit, unit, "unit")
+        acting.require_position(request.position_id)
         if request.unit_id != unit.pk or request.status != RequestStatus.HANDLING:
             raise ServiceError.single("unit", _("只有领单部门可以退单"), "not_claimer")
         at = now(at)
@@ -132,6 +138,7 @@ def unit_release(request, *, unit, note: str = "", at: dt.datetime | None = None
 def close(request, *, note: str, at: dt.datetime | None = None) -> Request:
     with transaction.atomic():
         request = load(Request, request, "request", lock=True)
+        acting.require_position(request.position_id)
         errors: list[FieldError] = []
         note = required_text(note, "note", errors)
         if request.status != RequestStatus.HANDLING:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.platform.accounts import acting
 from liaison.tenants.common.errors import FieldError, ServiceError
 from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.divisions.models import Division
@@ -65,6 +66,7 @@ def set_opinion_grid(opinion, grid) -> None:
 
     with transaction.atomic():
         opinion = load(Opinion, opinion, "opinion", lock=True)
+        acting.require_position(opinion.position_id)
         if grid is not None:
             grid = load(Grid, grid, "grid")
             div = opinion.division
