@@ -29,10 +29,8 @@ PUBLISHED = {
     "opinions_to_suggestions": lambda p: p["since_2019"]["converted_to_deputy_suggestions"],
 }
 TABLE_COLUMNS = ["positions_total", "homes", "stations", "offices", "positions_standard", "standard_rate", "two_musts_coverage",
-                 "deputies", "stationed_share", "cadence_online_share", "cadence_office_share",
-                 "cadence_station_share", "cadence_home_share", "grid_coverage", "duty_attendance", "activities", "deputy_visits", "people_received", "opinions",
-                 "opinions_replied", "reply_rate", "opinions_resolved", "resolution_rate",
-                 "resolution_rate_online", "resolution_rate_in_person", "on_time_rate", "opinions_overdue", "citizen_satisfaction",
+                 "deputies", "stationed_share", "duty_attendance", "activities", "deputy_visits", "people_received", "opinions",
+                 "opinions_replied", "reply_rate", "opinions_resolved", "resolution_rate", "on_time_rate", "opinions_overdue", "citizen_satisfaction",
                  "deputy_satisfaction", "opinions_to_suggestions"]
 
 
