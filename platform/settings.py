@@ -122,6 +122,7 @@ SHARED_APPS = [
     "liaison.platform.accounts.admin_apps.LiaisonAdminConfig",
     "django.contrib.staticfiles",
     "graphene_django",
+    "django_htmx",
     "liaison.platform.accounts",
     "liaison.platform.province",
     "liaison.platform.roster",
@@ -151,6 +152,7 @@ TENANT_APPS = [
     "liaison.tenants.ledger",
     "liaison.tenants.stats",
     "liaison.tenants.practice",
+    "liaison.tenants.workbench",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -172,6 +174,7 @@ MIDDLEWARE = [
     # services check objects against the caller (platform/accounts/acting.py)
     "liaison.platform.accounts.acting.ActingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who changed what: the request's user / API key and interface on every audit event.
     "liaison.platform.ops.audit.AuditContextMiddleware",

@@ -22,4 +22,5 @@ urlpatterns = [
     path("dashboard/", include("liaison.platform.rollups.urls")),
     path("ledger/", include("liaison.tenants.ledger.urls")),
     path("gongshi/", include("liaison.tenants.practice.urls")),  # 公示: published audit results
+    path("workbench/", include("liaison.tenants.workbench.urls")),
 ]
