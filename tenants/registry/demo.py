@@ -108,6 +108,8 @@ def seed_demo(*, seed: int = 2019, only: list[str] | None = None, content: bool 
     if content:
         seed_content(made, seed=seed, echo=echo)
         seed_practices(made, seed=seed, echo=echo)
+        for prefecture in made:
+            ensure_workbench_users(prefecture)
     return made
 
 
@@ -125,6 +127,26 @@ def seed_practices(prefectures: list[Prefecture], *, seed: int, echo: Callable[[
     if seeded:
         stats_services.refresh(seeded)
         echo(f"  practices: sample content in {len(seeded)} prefecture(s)")
+
+
+def ensure_workbench_users(prefecture: Prefecture) -> None:
+    """Demo accounts for the workbench: `<slug>-staff` (station staff at the first station
+    that has stationed deputies) and `<slug>-deputy` (a deputy stationed there)."""
+    from liaison.tenants.deputies.models import Stationing
+
+    with schema_context(prefecture.schema_name):
+        stationing = (Stationing.objects.filter(position__tier="station", end_on__isnull=True)
+                      .select_related("position", "deputy").order_by("position__code", "deputy__roll_number").first())
+    if stationing is None:
+        return
+    staff = ensure_user(f"{prefecture.slug}-staff", prefecture=prefecture, role=Role.STATION_STAFF)
+    Membership.objects.filter(user=staff, prefecture=prefecture, role=Role.STATION_STAFF).update(position_ids=[stationing.position_id])
+    deputy = ensure_user(f"{prefecture.slug}-deputy", prefecture=prefecture, role=Role.DEPUTY)
+    Membership.objects.filter(user=deputy, prefecture=prefecture, role=Role.DEPUTY).update(deputy_id=stationing.deputy_id)
+    for user, name in ((staff, f"{stationing.position.name}工作人员"), (deputy, stationing.deputy.name)):
+        if not user.display_name:
+            user.display_name = name[:64]
+            user.save(update_fields=["display_name"])
 
 
 def seed_content(prefectures: list[Prefecture], *, seed: int, echo: Callable[[str], None]) -> None:

@@ -87,6 +87,9 @@ def test_province_roles_read_with_personal_data_masked_and_never_write(world, ob
     assert page.status_code == 200
     text = page.content.decode()
     assert "张**" in text and "138****5678" in text and "13812345678" not in text
+    with in_kunming():
+        code = Opinion.objects.get(pk=objs.opinion).tracking_code
+    assert code not in text  # the code lets its holder act as the citizen
     assert province.get("/workbench/board/").status_code == 200
     before = _rows()
     for url in general_posts() + object_posts(objs):
