@@ -28,20 +28,9 @@ FALLBACK_ACTIONS = {
 
 
 def action_label(code: str) -> str:
-    if _workflow is not None:
-        for name in ("action_label", "label_for"):
-            fn = getattr(_workflow, name, None)
-            if callable(fn):
-                try:
-                    label = fn(code)
-                except Exception:  # noqa: BLE001 - an unknown code falls back below
-                    label = None
-                if label:
-                    return str(label)
-        for name in ("ACTION_LABELS", "LABELS"):
-            table = getattr(_workflow, name, None)
-            if isinstance(table, dict) and code in table:
-                return str(table[code])
+    actions = getattr(_workflow, "ACTIONS", None)
+    if isinstance(actions, dict) and code in actions:
+        return str(actions[code].label)
     return str(FALLBACK_ACTIONS.get(code, _("其他办理步骤")))
 
 
@@ -64,18 +53,18 @@ STEPS_BY_STATUS = {
 
 
 def steps_for(status: str) -> tuple[str, ...]:
-    if _workflow is not None:
-        fn = getattr(_workflow, "allowed_actions", None)
-        if callable(fn):
-            try:
-                allowed = set(fn(status))
-            except Exception:  # noqa: BLE001 - fall back to the table below
-                allowed = None
-            if allowed:
-                return tuple(s for s in STEPS_BY_STATUS.get(status, ()) if STEP_ACTIONS.get(s, s) in allowed or s == "attach")
-    return STEPS_BY_STATUS.get(status, ())
+    offered = STEPS_BY_STATUS.get(status, ())
+    actions = getattr(_workflow, "ACTIONS", None)
+    if not isinstance(actions, dict):
+        return offered
+
+    def starts(step: str) -> bool:
+        codes = STEP_ACTIONS.get(step, (step,))
+        return any(code in actions and actions[code].starts_from(status) for code in codes)
+
+    return tuple(s for s in offered if starts(s))
 
 
 # Workbench step → the service action it performs (for the workflow's allowed list).
-STEP_ACTIONS = {"refer_prefecture": "refer_to_prefecture", "extend": "extend_deadline", "duplicate": "link_duplicate",
-                "convert": "convert_to_suggestion", "attach": "attach"}
+STEP_ACTIONS = {"refer_prefecture": ("refer_to_prefecture",), "extend": ("extend_deadline", "extend_suggestion_deadline"),
+                "duplicate": ("link_duplicate",), "convert": ("convert_to_suggestion",), "reply": ("reply", "explain")}

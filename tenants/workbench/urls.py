@@ -13,6 +13,7 @@ urlpatterns = [
     path("opinions/", views_opinions.opinion_queue, name="queue"),
     path("opinions/new/", views_opinions.opinion_register, name="register"),
     path("opinions/<int:pk>/", views_opinions.opinion_detail, name="opinion"),
+    path("opinions/<int:pk>/attachments/<int:attachment_id>/", views_opinions.attachment_download, name="attachment"),
     path("opinions/<int:pk>/<slug:step>/", views_opinions.opinion_step, name="opinion-step"),
     path("suggestions/", views_suggestions.suggestion_list, name="suggestions"),
     path("suggestions/<int:pk>/", views_suggestions.suggestion_detail, name="suggestion"),

@@ -8,7 +8,7 @@ from typing import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -162,6 +162,21 @@ def guard_posted_position(request) -> None:
     raw = _int(request.POST.get("position"))
     if raw is not None and Position.objects.filter(pk=raw).exists():
         request.access.guard_handle_position(raw)
+
+
+@workbench_view
+def attachment_download(request, pk: int, attachment_id: int):
+    """An attachment, to those who may read its opinion (files are never served publicly)."""
+    opinion = load_opinion(request, pk)
+    attachment = opinion.attachments.filter(pk=attachment_id).first()
+    if attachment is None or not attachment.file:
+        raise Http404(_("没有这个附件"))
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("附件文件不存在")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type or "application/octet-stream")
 
 
 # --- register -----------------------------------------------------------------------------------

@@ -19,11 +19,12 @@ class Objects:
     replied: int
     suggestion: int
     event: int
+    attachment: int
 
 
 def make_objects(world: World) -> Objects:
     with in_kunming():
-        op = world.register(deputy=world.deputy)
+        op = world.register(deputy=world.deputy, attachments=[{"name": "现场照片.txt", "content": "照片".encode()}])
         replied = world.register(title="河道垃圾清理", content="村口河道垃圾堆积，请清理。", deputy=world.deputy)
         services.reply(replied, content="已解释", kind="explanation", actor=STAFF)
         to_convert = world.register(title="建议修建便民桥", content="两村之间需要一座便民桥。")
@@ -33,7 +34,8 @@ def make_objects(world: World) -> Objects:
         start = timezone.now() + dt.timedelta(hours=1)
         event = activity_services.schedule_reception_day(world.station_a, starts_at=start, ends_at=start + dt.timedelta(hours=3),
                                                          deputies=[world.deputy], title="代表接待日")
-    return Objects(op.pk, replied.pk, suggestion.pk, event.pk)
+        attachment = op.attachments.get().pk
+    return Objects(op.pk, replied.pk, suggestion.pk, event.pk, attachment)
 
 
 OPINION_STEPS = ["attach", "triage", "refer", "refer_prefecture", "extend", "reply", "deliver", "rate", "close", "reopen",
@@ -44,7 +46,7 @@ SUGGESTION_STEPS = ["assign", "extend", "answer", "rate"]
 def object_urls(o: Objects) -> list[str]:
     """Pages about station A's objects (refused to station B's staff and to Qujing)."""
     urls = [f"/workbench/opinions/{o.opinion}/", f"/workbench/opinions/{o.replied}/", f"/workbench/suggestions/{o.suggestion}/",
-            f"/workbench/events/{o.event}/"]
+            f"/workbench/events/{o.event}/", f"/workbench/opinions/{o.opinion}/attachments/{o.attachment}/"]
     urls += [f"/workbench/opinions/{o.opinion}/{s}/" for s in OPINION_STEPS]
     urls += [f"/workbench/opinions/{o.replied}/{s}/" for s in ("deliver", "rate", "close", "reopen")]
     urls += [f"/workbench/suggestions/{o.suggestion}/{s}/" for s in SUGGESTION_STEPS]

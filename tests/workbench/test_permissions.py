@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def objs(world):
+def objs(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     return make_objects(world)
 
 
@@ -97,9 +98,11 @@ def test_province_roles_read_with_personal_data_masked_and_never_write(world, ob
     assert _rows() == before
 
 
-def test_staff_see_the_citizens_contact(world, objs, clients):
+def test_staff_see_the_citizens_contact_and_download_attachments(world, objs, clients):
     text = clients["staff_a"].get(f"/workbench/opinions/{objs.opinion}/").content.decode()
     assert "张三丰" in text and "13812345678" in text
+    download = clients["staff_a"].get(f"/workbench/opinions/{objs.opinion}/attachments/{objs.attachment}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == "照片".encode()
 
 
 def test_board_is_for_administrators_and_me_for_deputies(world, objs, clients):
