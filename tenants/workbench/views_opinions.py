@@ -116,6 +116,7 @@ def opinion_queue(request):
         "positions": access.positions(Position.objects.all()).order_by("name")[:300],
         "categories": Category.objects.filter(active=True), "channels": Channel.choices,
         "units": HandlingUnit.objects.filter(active=True).order_by("level", "name")[:300],
+        "filtered": bool(position or division or category or channel or unit or date_from or date_to or sort != "-registered"),
         "f": {"position": position, "division": get.get("division", ""), "category": category, "channel": channel,
               "unit": unit, "from": get.get("from", ""), "to": get.get("to", "")},
     }
