@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opinions', '0002_opinion_loop'),
+        ('opinions', '0003_audit_history'),
         ('practice', '0001_initial'),
     ]
 
