@@ -40,6 +40,12 @@ def decode_global_id(global_id: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
+def is_pk(text: str) -> bool:
+    """A primary key as a global ID may carry it: ASCII digits that fit a bigint
+    (str.isdigit alone accepts '²' and '١٢٣', which int() then refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def gid(type_name: str, pk) -> str:
     return encode_global_id(type_name, pk)
 
@@ -51,7 +57,7 @@ def local_pk(global_id: str, expected_type: str | tuple[str, ...]) -> int | None
         return None
     type_name, schema, pk = parsed
     expected = (expected_type,) if isinstance(expected_type, str) else expected_type
-    if type_name not in expected or schema != connection.schema_name or not pk.isdigit():
+    if type_name not in expected or schema != connection.schema_name or not is_pk(pk):
         return None
     return int(pk)
 
@@ -96,7 +102,7 @@ class Node(relay.Node):
         if parsed is None:
             raise NotFound()
         type_name, schema, pk = parsed
-        if schema != connection.schema_name or not pk.isdigit():
+        if schema != connection.schema_name or not is_pk(pk):
             raise NotFound()
         gtype = info.schema.get_type(type_name)
         graphene_type = getattr(gtype, "graphene_type", None)

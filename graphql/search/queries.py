@@ -56,6 +56,7 @@ class Query(graphene.ObjectType):
     def resolve_search_opinions(root, info, query=None, filter=None, facets=None, sort="relevance", first=DEFAULT_PAGE_SIZE,
                                 after=None):  # noqa: A002 - GraphQL argument name
         principal = permissions.require(info, Op.READ, "Query.searchOpinions")
+        first = DEFAULT_PAGE_SIZE if first is None else first   # an explicit null means the default page
         wanted = [getattr(f, "value", f) for f in facets] if facets is not None else list(FACETS)
         try:
             result = search_opinions(principal, query or "", search_filters(filter), wanted, getattr(sort, "value", sort),
