@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 SDL = (Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql").read_text(encoding="utf-8")
 SCHEMA = build_schema(SDL)
-EXAMPLES = 120
+EXAMPLES = 60
 
 hostile_text = st.one_of(
     st.text(max_size=40),
