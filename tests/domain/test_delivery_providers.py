@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
-from django_tenants.utils import schema_context
 
 from liaison.tenants.notifications import services
 from liaison.tenants.notifications.models import MessagingSettings, Notification
