@@ -177,7 +177,7 @@ def new_page(chromium_browser):
         context = chromium_browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
                                                is_mobile=viewport["width"] < 600, has_touch=viewport["width"] < 600,
                                                **options)
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(60_000)  # generous: the test machines are shared and slow at times
         contexts.append(context)
         return context.new_page()
 
