@@ -242,3 +242,15 @@ def test_large_loads_rebuild_every_index_they_drop_and_give_the_same_rows(kunmin
     run(as_of, replace=True)
     assert indexes() == before
     assert dump("kunming") == plain
+
+
+def test_a_model_the_generator_cannot_find_fails_loudly(monkeypatch):
+    """No silent gaps: a renamed model or a table missing from the schema is an error."""
+    from liaison.tenants.generator import bulk
+
+    with pytest.raises(LookupError):
+        bulk.get_model("opinions.NoSuchModel")
+    monkeypatch.setattr(bulk, "TABLES", {"opinions_opinion"})
+    with pytest.raises(LookupError, match="migrate_schemas"):
+        bulk.get_model("opinions.Reply")
+    assert bulk.get_model("opinions.Opinion").__name__ == "Opinion"
