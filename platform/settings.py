@@ -242,7 +242,9 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The English catalogue (msgids are the Chinese text) lives at the repository root,
+# locale/en/LC_MESSAGES/django.po and .mo; the image copies it to LIAISON_LOCALE_DIR.
+LOCALE_PATHS = [Path(os.environ.get("LIAISON_LOCALE_DIR") or BASE_DIR.parent / "locale")]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("LIAISON_STATIC_ROOT", Path.cwd() / "staticfiles"))

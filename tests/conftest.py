@@ -72,6 +72,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 def _back_to_public():
     yield
     connection.set_schema_to_public()
+    # A request with Accept-Language: en leaves English active in this thread
+    # (LocaleMiddleware does not reset it): the next test starts in the default language.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture
