@@ -51,9 +51,10 @@ def _mixins(module: str, type_name: str, domains: list[str]) -> list[type]:
     for domain in domains:
         mod = importlib.import_module(f"liaison.graphql.{domain}.{module}")
         mixin = getattr(mod, type_name)
-        ops, prefecture_only = root_operations(type_name, mixin)
-        permissions.ROOT_PERMISSIONS.update(ops)
-        permissions.PREFECTURE_HOST_ONLY.update(prefecture_only)
+        declared = root_operations(type_name, mixin)
+        permissions.ROOT_PERMISSIONS.update(declared.ops)
+        permissions.PREFECTURE_HOST_ONLY.update(declared.prefecture_only)
+        permissions.PUBLIC_CACHE.update(declared.public_cache)
         found.append(mixin)
     return found
 

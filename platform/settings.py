@@ -123,7 +123,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "graphene_django",
     "django_htmx",
+    "corsheaders",
     "liaison.platform.accounts",
+    "liaison.platform.apiaccess",
     "liaison.platform.province",
     "liaison.platform.roster",
     "liaison.platform.rollups",
@@ -162,8 +164,12 @@ MIDDLEWARE = [
     # /healthz and /readyz on any Host (probes use the pod IP), then request id + log context.
     "liaison.platform.ops.middleware.HealthCheckMiddleware",
     "liaison.platform.ops.middleware.RequestContextMiddleware",
+    # gzip of JSON/CSS/JS answers to cookie-less requests only (BREACH: platform/apiaccess/compression.py)
+    "liaison.platform.apiaccess.compression.SafeGZipMiddleware",
     "liaison.platform.tenancy.ProvinceTenantMiddleware",
     "liaison.tenants.common.urls.ServingPortMiddleware",
+    # CORS per host: after the tenant is known (its origin list), before anything answers
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -320,6 +326,17 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
 }
+
+# --- CORS (docs/API.md "Browsers on other origins"): each host has its own list of allowed
+# origins (liaison.platform.apiaccess: admin, `liaison prefecture origins`); no global list.
+# Only /graphql/ answers other origins; API keys, not cookies, authenticate them.
+CORS_URLS_REGEX = r"^/graphql/?$"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type")
+CORS_EXPOSE_HEADERS = ("Retry-After", "WWW-Authenticate")
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # --- Cache (rate limits of the public API, docs/API.md): Redis when configured, else
 # per-process memory (fine for one process; use Redis with several workers).

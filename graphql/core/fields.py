@@ -12,6 +12,8 @@ Mutations declare their Op as the class attribute `op` of their ServiceMutation;
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import graphene
 from graphene.types.unmountedtype import UnmountedType
 from graphene.utils.str_converters import to_camel_case, to_snake_case
@@ -21,33 +23,46 @@ from liaison.platform.accounts.principal import Op
 
 OP_ATTR = "liaison_op"
 PREFECTURE_ONLY_ATTR = "liaison_prefecture_only"
+PUBLIC_CACHE_ATTR = "liaison_public_cache"
 
 
-def root_field(op: Op, field, *, prefecture_only: bool = False) -> graphene.Field:
+def root_field(op: Op, field, *, prefecture_only: bool = False, public_cache: int | None = None) -> graphene.Field:
     """A root field of Query with the Op of principal.MATRIX it needs on the host.
 
     `prefecture_only`: the field reads a prefecture's own tables (positions, opinions…);
-    the province host answers WRONG_HOST for it."""
+    the province host answers WRONG_HOST for it.
+    `public_cache`: seconds shared caches may keep an anonymous GET answer that asks only
+    for such fields (the answer must not depend on the caller)."""
     if isinstance(field, UnmountedType):
         field = field.mount_as(graphene.Field)
     setattr(field, OP_ATTR, op)
     setattr(field, PREFECTURE_ONLY_ATTR, prefecture_only)
+    setattr(field, PUBLIC_CACHE_ATTR, public_cache)
     return field
 
 
-def root_operations(type_name: str, mixin) -> tuple[dict[str, Op], set[str]]:
-    """({"Query.positions": Op.READ, …}, {prefecture-only root fields}) of one mixin."""
-    ops: dict[str, Op] = {}
-    prefecture_only: set[str] = set()
+@dataclass
+class RootDeclarations:
+    ops: dict[str, Op]
+    prefecture_only: set[str]
+    public_cache: dict[str, int]
+
+
+def root_operations(type_name: str, mixin) -> RootDeclarations:
+    """What the root fields of one mixin declare: {"Query.positions": Op.READ, …}, the
+    prefecture-only ones, and the publicly cacheable ones."""
+    found = RootDeclarations({}, set(), {})
     for name, field in mixin._meta.fields.items():
         key = f"{type_name}.{to_camel_case(name)}"
         op = getattr(field, OP_ATTR, None) or getattr(getattr(field, "type", None), "op", None)
         if op is None:
             continue  # undeclared: refused at run time, named by the permissions test
-        ops[key] = op
+        found.ops[key] = op
         if getattr(field, PREFECTURE_ONLY_ATTR, False):
-            prefecture_only.add(key)
-    return ops, prefecture_only
+            found.prefecture_only.add(key)
+        if getattr(field, PUBLIC_CACHE_ATTR, None):
+            found.public_cache[key] = getattr(field, PUBLIC_CACHE_ATTR)
+    return found
 
 
 def related_field(type_, *, source: str | None = None, **kwargs) -> graphene.Field:

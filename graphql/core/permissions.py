@@ -24,6 +24,10 @@ ROOT_PERMISSIONS: dict[str, Op] = {}
 # every prefecture host instead). Filled from `root_field(…, prefecture_only=True)`.
 PREFECTURE_HOST_ONLY: set[str] = set()
 
+# "Query.categories" → seconds: anonymous GET answers asking only for these may be cached
+# by shared caches. Filled from `root_field(…, public_cache=…)`.
+PUBLIC_CACHE: dict[str, int] = {}
+
 ALWAYS_ALLOWED = {"__typename", "__schema", "__type"}
 
 
@@ -88,6 +92,23 @@ def check_operation(document, operation: OperationDefinitionNode, p: Principal, 
         elif not p.can(op, schema):
             errors.append(denial(p, op, schema, f"{type_name}.{name}", field))
     return errors
+
+
+def public_cache_seconds(document, operation: OperationDefinitionNode) -> int | None:
+    """Seconds a shared cache may keep the answer of `operation` (a query), or None when
+    any of its root fields is not declared cacheable."""
+    if operation.operation.value != "query":
+        return None
+    fragments = {d.name.value: d for d in document.definitions if getattr(d, "kind", "") == "fragment_definition"}
+    seconds = []
+    for field in _root_fields(operation.selection_set, fragments, set()):
+        if field.name.value == "__typename":
+            continue
+        value = PUBLIC_CACHE.get(f"Query.{field.name.value}")
+        if not value:
+            return None
+        seconds.append(value)
+    return min(seconds) if seconds else None
 
 
 def _root_fields(selection_set, fragments, seen):

@@ -22,13 +22,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules, validate
 
-from liaison.graphql.core import limits, permissions
+from liaison.graphql.core import http, limits, permissions
 from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")
@@ -41,6 +41,8 @@ class RequestError(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+        self.outcome = http.Outcome(invalid_credentials=extensions.pop("invalid_credentials", False))
+        self.body["errors"][0]["extensions"].pop("invalid_credentials", None)
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -73,22 +75,34 @@ class LiaisonGraphQLView(GraphQLView):
     """graphene-django's view for GraphiQL; our own request handling for everything else."""
 
     def dispatch(self, request, *args, **kwargs):
+        # Anonymous API reads get no session or CSRF cookie and no `Vary: Cookie`: only a
+        # request that arrives with a session cookie is a session client.
+        session_client = settings.SESSION_COOKIE_NAME in request.COOKIES
+        response = self._dispatch(request, session_client, *args, **kwargs)
+        if not session_client and hasattr(request, "session"):
+            request.session.accessed = False
+        return response
+
+    def _dispatch(self, request, session_client: bool, *args, **kwargs):
+        media_type = http.response_media_type(request)
         if request.method not in ("GET", "POST"):
-            return _json({"errors": [{"message": "GraphQL only supports GET and POST requests.",
-                                      "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405, Allow="GET, POST")
-        if bearer_token(request) is None:
-            get_token(request)  # session clients (GraphiQL, the web app) get the csrftoken cookie
+            return http.respond({"errors": [{"message": "GraphQL only supports GET and POST requests.",
+                                             "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405, media_type,
+                                http.Outcome(allow="GET, POST"))
+        if bearer_token(request) is None and session_client:
+            get_token(request)  # session clients (the web app) get the csrftoken cookie
         try:
             self._authorize_host(request)
             if self.graphiql and request.method == "GET" and self.can_display_graphiql(request, request.GET):
+                get_token(request)  # GraphiQL posts with the session and this token
                 return super().dispatch(request, *args, **kwargs)
             body = self._parse_body(request)
             if isinstance(body, list):
-                return self._batch(request, body)
-            result, status = self.run_operation(request, body)
-            return _json(result, status)
+                return self._batch(request, body, media_type)
+            result, status, outcome = self.run_operation(request, body)
+            return http.respond(result, status, media_type, outcome)
         except RequestError as exc:
-            return _json(exc.body, exc.status)
+            return http.respond(exc.body, exc.status, media_type, exc.outcome)
 
     # --- 1. + 2. credentials and host ----------------------------------------------
     def _authorize_host(self, request) -> None:
@@ -101,7 +115,7 @@ class LiaisonGraphQLView(GraphQLView):
                                         "API clients should use an API key instead of a session)", "CSRF_FAILED")
         p = principal_for(request)
         if p.credentials_error:
-            raise RequestError(401, p.credentials_error, "UNAUTHENTICATED")
+            raise RequestError(401, p.credentials_error, "UNAUTHENTICATED", invalid_credentials=True)
         schema = connection.schema_name
         if not p.has_access(schema):
             raise RequestError(403, f"无权访问此站点 (forbidden: {p.label} has no access to "
@@ -124,7 +138,7 @@ class LiaisonGraphQLView(GraphQLView):
             raise RequestError(400, "请求体须为 JSON 对象或数组 (body must be a JSON object or a batch list)", "BAD_REQUEST")
         return body
 
-    def _batch(self, request, body: list) -> HttpResponse:
+    def _batch(self, request, body: list, media_type: str) -> HttpResponse:
         cfg = limits.limits()
         if not body:
             raise RequestError(400, "批量请求为空 (empty batch)", "BAD_REQUEST")
@@ -133,19 +147,21 @@ class LiaisonGraphQLView(GraphQLView):
                                     f"per request.", "BATCH_LIMIT_EXCEEDED", limit="max_batch", value=cfg["max_batch"],
                                actual=len(body))
         results = []
+        retry_after = None
         for entry in body:
             if not isinstance(entry, dict):
                 results.append({"errors": [{"message": "batch entries must be JSON objects", "extensions": {"code": "BAD_REQUEST"}}]})
                 continue
             try:
-                result, status = self.run_operation(request, entry)
+                result, status, outcome = self.run_operation(request, entry)
+                retry_after = max(filter(None, (retry_after, outcome.retry_after)), default=None)
             except RequestError as exc:
                 result, status = exc.body, exc.status
             results.append({**result, "status": status})
-        return _json(results, 200)
+        return http.respond(results, 200, media_type, http.Outcome(retry_after=retry_after), batch=True)
 
     # --- 4. one operation --------------------------------------------------------------
-    def run_operation(self, request, entry: dict) -> tuple[dict, int]:
+    def run_operation(self, request, entry: dict) -> tuple[dict, int, http.Outcome]:
         query, variables, operation_name = self._params(entry)
         cfg = limits.limits()
         if len(query) > cfg["max_query_length"]:
@@ -158,40 +174,53 @@ class LiaisonGraphQLView(GraphQLView):
         except GraphQLError as exc:
             err = format_error(exc)
             err["extensions"]["code"] = "GRAPHQL_PARSE_FAILED"
-            return {"errors": [err]}, 400
+            return {"errors": [err]}, 400, http.Outcome()
         errors = validate(schema, document, list(specified_rules) + limits.validation_rules(variables), max_errors=50)
         if errors:
-            return {"errors": [format_error(e) for e in errors]}, 400
+            return {"errors": [format_error(e) for e in errors]}, 400, http.Outcome()
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             msg = (f"Unknown operation named `{operation_name}`." if operation_name
                    else "Must provide operationName when the document contains several operations.")
-            return {"errors": [{"message": msg, "extensions": {"code": "BAD_REQUEST"}}]}, 400
+            return {"errors": [{"message": msg, "extensions": {"code": "BAD_REQUEST"}}]}, 400, http.Outcome()
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             return {"errors": [{"message": f"Can only perform a {operation.operation.value} operation from a POST request.",
-                                "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405
+                                "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}, 405, http.Outcome(allow="POST")
         p = principal_for(request)
         denied = permissions.check_operation(document, operation, p, connection.schema_name)
         if denied:
             status = max(STATUS_BY_CODE.get(e.extensions.get("code"), 403) for e in denied)
-            return {"errors": [format_error(e) for e in denied]}, status
+            return {"errors": [format_error(e) for e in denied]}, status, http.Outcome()
         request.liaison_loaders = {}
         kwargs = dict(context_value=request, variable_values=variables, operation_name=operation_name,
                       middleware=self.get_middleware(request))
         if operation.operation == OperationType.MUTATION:
             with transaction.atomic():
                 result = execute(schema, document, **kwargs)
+                errors = [format_error(e) for e in result.errors or ()]
+                limited = [e for e in errors if e["extensions"].get("code") == "RATE_LIMITED"]
+                if limited:
+                    transaction.set_rollback(True)  # a refused operation changes nothing
         else:
             result = execute(schema, document, **kwargs)
+            errors = [format_error(e) for e in result.errors or ()]
+            limited = [e for e in errors if e["extensions"].get("code") == "RATE_LIMITED"]
+        if limited:
+            # Every rate limit is a request error: 429 with Retry-After, no partial data.
+            retry = max(int(e["extensions"].get("retryAfter") or 1) for e in limited)
+            return {"errors": limited}, 429, http.Outcome(retry_after=retry)
         response: dict[str, Any] = {}
-        if result.errors:
-            response["errors"] = [format_error(e) for e in result.errors]
+        if errors:
+            response["errors"] = errors
         response["data"] = result.data
         status = 200
-        codes = {e.get("extensions", {}).get("code") for e in response.get("errors", [])}
+        codes = {e.get("extensions", {}).get("code") for e in errors}
         if result.data is None and codes:
             status = max((STATUS_BY_CODE.get(c, 400) for c in codes), default=400)
-        return response, status
+        cache_seconds = None
+        if request.method == "GET" and not errors and p.is_anonymous:
+            cache_seconds = permissions.public_cache_seconds(document, operation)
+        return response, status, http.Outcome(cache_seconds=cache_seconds, executed=True)
 
     def _params(self, entry: dict) -> tuple[str, dict, str | None]:
         query = entry.get("query")
@@ -209,13 +238,6 @@ class LiaisonGraphQLView(GraphQLView):
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(400, "operationName 须为字符串 (operationName must be a string)", "BAD_REQUEST")
         return query, variables, operation_name
-
-
-def _json(data, status: int, **headers) -> HttpResponse:
-    resp = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-    for k, v in headers.items():
-        resp[k] = v
-    return resp
 
 
 def graphql_view():

@@ -27,7 +27,8 @@ from liaison.tenants.ledger.models import ExportJob, ImportBatch
 class Query(graphene.ObjectType):
     ledger_kinds = root_field(Op.PUBLIC, graphene.List(
         graphene.NonNull(LedgerKindInfo), required=True,
-        description="The ledgers that can be imported and exported, with their columns and templates."))
+        description="The ledgers that can be imported and exported, with their columns and templates."),
+        public_cache=3600)
     ledger_import = root_field(Op.MANAGE, graphene.Field(
         LedgerImport, id=graphene.ID(required=True), description="A staged or imported ledger file."))
     ledger_export = root_field(Op.READ, graphene.Field(

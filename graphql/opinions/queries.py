@@ -43,7 +43,7 @@ class Query(graphene.ObjectType):
         HandlingUnitConnection, **connection_args(HandlingUnitFilter)), prefecture_only=True)
     categories = root_field(Op.PUBLIC, graphene.List(
         graphene.NonNull(CategoryType), required=True,
-        description="The province's opinion categories (public: front ends list them)."))
+        description="The province's opinion categories (public: front ends list them)."), public_cache=300)
     route_proposals = root_field(Op.READ, graphene.List(
         graphene.NonNull(RouteProposalType), required=True, opinion=graphene.ID(required=True),
         limit=graphene.Int(default_value=5), description="Handling units proposed for a triaged opinion, best first."),

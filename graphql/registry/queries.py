@@ -13,9 +13,11 @@ from liaison.tenants.registry.models import Prefecture
 
 class Query(graphene.ObjectType):
     host = root_field(Op.PUBLIC, graphene.Field(HostType, required=True,
-                                                description="The province or prefecture this host serves."))
+                                                description="The province or prefecture this host serves."),
+                      public_cache=300)
     prefectures = root_field(Op.PUBLIC, graphene.List(graphene.NonNull(PrefectureType), required=True,
-                                                      description="All prefectures (public registry), with their hosts."))
+                                                      description="All prefectures (public registry), with their hosts."),
+                             public_cache=300)
     node = root_field(Op.READ, Node.Field(description="Any object by its global ID; an ID of another prefecture is not "
                                                       "found here."), prefecture_only=True)
 

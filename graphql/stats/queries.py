@@ -26,7 +26,8 @@ class Query(graphene.ObjectType):
         PrefectureStatistics, since=graphene.Date(), prefecture=graphene.String(description="Slug; only on the province host (drill-down)."),
         description="This prefecture's figures with its county breakdown (on its host), or any prefecture's on the province host."))
     statistics_definitions = root_field(Op.PUBLIC, graphene.List(
-        graphene.NonNull(MetricDefinition), required=True, description="Definitions of every figure and raw fact."))
+        graphene.NonNull(MetricDefinition), required=True, description="Definitions of every figure and raw fact."),
+        public_cache=3600)
 
     @staticmethod
     def resolve_province_statistics(root, info, since=None):

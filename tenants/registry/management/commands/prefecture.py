@@ -1,4 +1,4 @@
-"""`liaison prefecture create|list|delete`."""
+"""`liaison prefecture create|list|delete|origins`."""
 from __future__ import annotations
 
 
@@ -29,6 +29,12 @@ class Command(BaseCommand):
         delete = sub.add_parser("delete", help="Drop a prefecture's schema and data (needs --confirm SLUG).")
         delete.add_argument("--slug", required=True)
         delete.add_argument("--confirm", help="repeat the slug to confirm")
+        origins = sub.add_parser("origins", help="The web origins allowed to call a host's /graphql/ from a browser (CORS).")
+        origins.add_argument("slug", help="the prefecture's slug, or `province` for the province host")
+        what = origins.add_mutually_exclusive_group(required=True)
+        what.add_argument("--add", metavar="URL", help="allow an origin, e.g. https://portal.example.cn")
+        what.add_argument("--remove", metavar="URL", help="stop allowing an origin")
+        what.add_argument("--list", action="store_true", help="print the allowed origins")
 
     def handle(self, *args, action, **opts):
         try:
@@ -68,6 +74,24 @@ class Command(BaseCommand):
         for r in rows:
             self.stdout.write(f"{r['code']}  {r['slug']:<14} {r['name']:<12} {', '.join(r['hosts'])}")
         self.stdout.write(f"{len(rows)} prefectures")
+
+    def do_origins(self, *, slug, add=None, remove=None, list=False, **_):  # noqa: A002 - the option's name
+        from liaison.platform.apiaccess import origins
+        from liaison.tenants.common.errors import ServiceError
+
+        try:
+            prefecture = origins.prefecture_for(slug)
+            if add:
+                row = origins.add_origin(prefecture, add)
+                self.stdout.write(self.style.SUCCESS(f"added {row.origin} to {slug}"))
+            elif remove:
+                origins.remove_origin(prefecture, remove)
+                self.stdout.write(self.style.SUCCESS(f"removed {origins.normalise_origin(remove)} from {slug}"))
+            else:
+                for origin in origins.list_origins(prefecture):
+                    self.stdout.write(origin)
+        except ServiceError as exc:
+            raise CommandError("\n".join(str(e) for e in exc.errors), returncode=2) from None
 
     def do_delete(self, *, slug, confirm, **_):
         delete_prefecture(slug, confirm=confirm == slug)
