@@ -331,6 +331,8 @@ GRAPHENE = {
 # origins (liaison.platform.apiaccess: admin, `liaison prefecture origins`); no global list.
 # Only /graphql/ answers other origins; API keys, not cookies, authenticate them.
 CORS_URLS_REGEX = r"^/graphql/?$"
+# GraphiQL at /graphql/ for browsers (assets served by the project, no CDN); on in DEBUG.
+LIAISON_GRAPHIQL = env_bool("LIAISON_GRAPHIQL", DEBUG)
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")

@@ -9,7 +9,8 @@ Order of checks for each request (each failure is a JSON body `{"errors": [...]}
    a prefecture user on the province host) → 403 FORBIDDEN for the whole request.
    Anonymous callers pass and are limited to the public operations.
 3. body: JSON object, or a batch (JSON list) of at most `max_batch` operations.
-4. per operation: parse (400 GRAPHQL_PARSE_FAILED), validate with the standard rules
+4. per operation: the document (query text, an automatic persisted query's hash, or a
+   trusted document: core/documents.py), parse (400 GRAPHQL_PARSE_FAILED), validate with the standard rules
    plus the limits of liaison.graphql.limits (400), check every root field against the
    permission matrix (401/403), then execute with fresh per-request loaders; a mutation
    runs in one transaction.
@@ -29,6 +30,7 @@ from graphene_django.views import GraphQLView
 from graphql import GraphQLError, OperationType, execute, get_operation_ast, parse, specified_rules, validate
 
 from liaison.graphql.core import http, limits, permissions
+from liaison.graphql.core.documents import DocumentError, document_for
 from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")
@@ -72,7 +74,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
 
 
 class LiaisonGraphQLView(GraphQLView):
-    """graphene-django's view for GraphiQL; our own request handling for everything else."""
+    """graphene-django's view for GraphiQL; our own request handling for everything else.
+
+    GraphiQL (settings.LIAISON_GRAPHIQL, default DEBUG) loads every asset from this
+    project's static files (liaison/graphiql.html): it works with no network. The pinned
+    versions and SRI hashes are graphene-django's; the vendored files match them."""
+
+    graphiql = True  # shown only when settings.LIAISON_GRAPHIQL is on (checked per request)
+    graphiql_template = "liaison/graphiql.html"
 
     def dispatch(self, request, *args, **kwargs):
         # Anonymous API reads get no session or CSRF cookie and no `Vary: Cookie`: only a
@@ -93,7 +102,7 @@ class LiaisonGraphQLView(GraphQLView):
             get_token(request)  # session clients (the web app) get the csrftoken cookie
         try:
             self._authorize_host(request)
-            if self.graphiql and request.method == "GET" and self.can_display_graphiql(request, request.GET):
+            if settings.LIAISON_GRAPHIQL and request.method == "GET" and self.can_display_graphiql(request, request.GET):
                 get_token(request)  # GraphiQL posts with the session and this token
                 return super().dispatch(request, *args, **kwargs)
             body = self._parse_body(request)
@@ -124,12 +133,12 @@ class LiaisonGraphQLView(GraphQLView):
     # --- 3. body ------------------------------------------------------------------------
     def _parse_body(self, request) -> Any:
         if request.method == "GET":
-            return {k: request.GET.get(k) for k in ("query", "variables", "operationName") if k in request.GET}
+            return {k: request.GET.get(k) for k in ("query", "variables", "operationName", "extensions") if k in request.GET}
         content_type = (request.content_type or "").split(";")[0].strip()
         if content_type == "application/graphql":
             return {"query": request.body.decode("utf-8", errors="replace")}
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return {k: request.POST.get(k) for k in ("query", "variables", "operationName") if k in request.POST}
+            return {k: request.POST.get(k) for k in ("query", "variables", "operationName", "extensions") if k in request.POST}
         try:
             body = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -162,7 +171,7 @@ class LiaisonGraphQLView(GraphQLView):
 
     # --- 4. one operation --------------------------------------------------------------
     def run_operation(self, request, entry: dict) -> tuple[dict, int, http.Outcome]:
-        query, variables, operation_name = self._params(entry)
+        query, variables, operation_name = self._params(request, entry)
         cfg = limits.limits()
         if len(query) > cfg["max_query_length"]:
             raise RequestError(400, f"Query of {len(query)} characters exceeds the limit of {cfg['max_query_length']} "
@@ -222,9 +231,12 @@ class LiaisonGraphQLView(GraphQLView):
             cache_seconds = permissions.public_cache_seconds(document, operation)
         return response, status, http.Outcome(cache_seconds=cache_seconds, executed=True)
 
-    def _params(self, entry: dict) -> tuple[str, dict, str | None]:
-        query = entry.get("query")
-        if not isinstance(query, str) or not query.strip():
+    def _params(self, request, entry: dict) -> tuple[str, dict, str | None]:
+        try:  # automatic persisted queries and trusted documents (core/documents.py)
+            query = document_for(entry, principal_for(request).api_key_id)
+        except DocumentError as exc:
+            raise RequestError(exc.status, exc.message, exc.code) from None
+        if query is None:
             raise RequestError(400, "缺少查询 (must provide a query string)", "BAD_REQUEST")
         variables = entry.get("variables") or {}
         if isinstance(variables, str):
@@ -241,4 +253,4 @@ class LiaisonGraphQLView(GraphQLView):
 
 
 def graphql_view():
-    return csrf_exempt(LiaisonGraphQLView.as_view(graphiql=settings.DEBUG))
+    return csrf_exempt(LiaisonGraphQLView.as_view())

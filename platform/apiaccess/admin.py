@@ -1,4 +1,4 @@
-"""Admin of the CORS origin lists: a prefecture's administrators edit their prefecture's
+"""Admin of the CORS origin lists and of the API keys' trusted documents: a prefecture's administrators edit their prefecture's
 list on its host; province administrators edit the province host's list. Changes go
 through liaison.platform.apiaccess.origins (validation, cache)."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.platform.accounts.models import Role
 from liaison.platform.accounts.principal import principal_for
-from liaison.platform.apiaccess import origins
-from liaison.platform.apiaccess.models import AllowedOrigin
+from liaison.platform.apiaccess import documents, origins
+from liaison.platform.apiaccess.models import AllowedOrigin, KeyDocumentPolicy, TrustedDocument
 from liaison.tenants.common.errors import ServiceError
 
 
@@ -89,3 +89,81 @@ class AllowedOriginAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return may_edit_origins(request)
+
+
+# --- trusted documents: managed with the keys, on the province host by province administrators
+
+def may_manage_keys(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if connection.schema_name != "public":
+        return False
+    return user.is_superuser or Role.PROVINCE_ADMIN in principal_for(request).province_roles
+
+
+class KeyAdminMixin:
+    def has_module_permission(self, request):
+        return may_manage_keys(request)
+
+    def has_view_permission(self, request, obj=None):
+        return may_manage_keys(request)
+
+    def has_add_permission(self, request):
+        return may_manage_keys(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_keys(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_manage_keys(request)
+
+
+class TrustedDocumentForm(forms.ModelForm):
+    class Meta:
+        model = TrustedDocument
+        fields = ["api_key", "name", "document"]
+
+    def clean_document(self):
+        try:
+            documents.check_document(self.cleaned_data.get("document", ""))
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.errors[0].message, code=exc.errors[0].code) from None
+        return self.cleaned_data["document"]
+
+
+@admin.register(TrustedDocument)
+class TrustedDocumentAdmin(KeyAdminMixin, admin.ModelAdmin):
+    form = TrustedDocumentForm
+    list_display = ("name", "api_key", "sha256", "created_at")
+    list_filter = ("api_key",)
+    search_fields = ("name", "sha256")
+    readonly_fields = ("sha256",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.sha256 = documents.document_hash(obj.document)
+            super().save_model(request, obj, form, change)
+            documents.forget(obj.api_key_id)
+            return
+        row, _created = documents.register(obj.api_key, obj.document, obj.name)
+        obj.pk = row.pk
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        documents.forget(obj.api_key_id)
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("api_key_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for key_id in ids:
+            documents.forget(key_id)
+
+
+@admin.register(KeyDocumentPolicy)
+class KeyDocumentPolicyAdmin(KeyAdminMixin, admin.ModelAdmin):
+    list_display = ("api_key", "trusted_documents_only")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        documents.forget(obj.api_key_id)

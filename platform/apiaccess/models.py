@@ -1,5 +1,5 @@
-"""How browser front ends reach the API (public schema): the origins allowed to call
-each host (CORS)."""
+"""How front ends reach the API (public schema): the origins allowed to call each host
+(CORS), and the trusted documents registered for an API key."""
 from __future__ import annotations
 
 from django.db import models
@@ -30,3 +30,40 @@ class AllowedOrigin(models.Model):
 
     def __str__(self) -> str:
         return self.origin
+
+
+class TrustedDocument(models.Model):
+    """A GraphQL document (one or more operations) a front end registered for its API key,
+    by the SHA-256 of its exact text (docs/API.md "Trusted documents")."""
+
+    api_key = models.ForeignKey("accounts.ApiKey", on_delete=models.CASCADE, related_name="trusted_documents",
+                                verbose_name=_("API 密钥"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    name = models.CharField(_("名称"), max_length=200, blank=True, help_text=_("操作名，如 SubmitOpinion"))
+    document = models.TextField(_("GraphQL 文档"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["api_key", "name", "sha256"]
+        verbose_name = _("可信文档")
+        verbose_name_plural = _("可信文档")
+        constraints = [models.UniqueConstraint(fields=["api_key", "sha256"], name="trusted_document_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name or '—'} ({self.sha256[:12]}…)"
+
+
+class KeyDocumentPolicy(models.Model):
+    """Whether an API key may only run its trusted documents."""
+
+    api_key = models.OneToOneField("accounts.ApiKey", on_delete=models.CASCADE, related_name="document_policy",
+                                   verbose_name=_("API 密钥"))
+    trusted_documents_only = models.BooleanField(_("仅允许可信文档"), default=False,
+                                                 help_text=_("开启后，该密钥只能执行已登记的 GraphQL 文档"))
+
+    class Meta:
+        verbose_name = _("密钥文档策略")
+        verbose_name_plural = _("密钥文档策略")
+
+    def __str__(self) -> str:
+        return str(self.api_key)

@@ -185,7 +185,7 @@ def test_other_http_methods_are_405(kunming):
     assert resp.status_code == 405
 
 
-def test_graphiql_is_served_to_browsers_only_in_debug(kunming, settings):
+def test_graphiql_is_served_to_browsers_only_when_enabled(kunming, settings):
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
     from django_tenants.utils import schema_context
@@ -198,14 +198,14 @@ def test_graphiql_is_served_to_browsers_only_in_debug(kunming, settings):
         with schema_context("kunming"):
             return view(request)
 
-    on = browser_get(LiaisonGraphQLView.as_view(graphiql=True))
+    settings.LIAISON_GRAPHIQL = True
+    on = browser_get(graphql_view())
     assert on.status_code == 200 and b"graphiql" in on.content.lower()
-    off = browser_get(LiaisonGraphQLView.as_view(graphiql=False))
+    # every asset from this project's static files: no CDN (tests/graphql/test_gql_browser.py renders it offline)
+    assert b"https://" not in on.content and b"/static/apiaccess/graphiql/graphiql.min.js" in on.content
+    settings.LIAISON_GRAPHIQL = False
+    off = browser_get(LiaisonGraphQLView.as_view())
     assert off.status_code == 400 and b"graphiql" not in off.content.lower()
-    settings.DEBUG = True
-    assert graphql_view().view_initkwargs["graphiql"] is True
-    settings.DEBUG = False
-    assert graphql_view().view_initkwargs["graphiql"] is False
 
 
 def test_service_errors_outside_payloads_are_user_errors_not_internal_ones():
