@@ -23,6 +23,7 @@ import importlib.util
 import graphene
 
 from liaison.graphql.core import permissions
+from liaison.graphql.core.descriptions import describe
 from liaison.graphql.core.fields import root_operations
 
 DOMAINS = [
@@ -70,3 +71,4 @@ Query = type("Query", (*_query_mixins, graphene.ObjectType), {"__doc__": "Everyt
 Mutation = type("Mutation", (*_mutation_mixins, graphene.ObjectType), {"__doc__": "Changes, through the domain services."})
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+describe(schema.graphql_schema)  # conventions, model verbose names, enum labels, the glossary

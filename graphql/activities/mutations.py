@@ -77,6 +77,8 @@ class ScheduleEvent(ServiceMutation):
 
 
 class UpdateEvent(ServiceMutation):
+    """Edit an event (not one that was held or cancelled); `deputies`, when given, is the full new list."""
+
     op = Op.MANAGE
     event = graphene.Field(EventType)
 
@@ -117,6 +119,8 @@ class AnnounceEvent(ServiceMutation):
 
 
 class CancelEvent(ServiceMutation):
+    """取消: cancel an event; scheduled deputies are told, with the reason."""
+
     op = Op.MANAGE
     event = graphene.Field(EventType)
 

@@ -17,7 +17,9 @@ from liaison.tenants.activities import selectors as activity_selectors
 
 class Query(graphene.ObjectType):
     events = root_field(Op.READ, graphene.relay.ConnectionField(
-        EventConnection, **connection_args(EventFilter, EventOrder)), prefecture_only=True)
+        EventConnection, **connection_args(EventFilter, EventOrder),
+        description="活动 (events at this prefecture's positions: reception days and others; latest first)."),
+        prefecture_only=True)
     annual_plans = root_field(Op.READ, graphene.List(
         graphene.NonNull(AnnualPlanType), required=True, position=graphene.ID(required=True),
         description="A position's annual activity plans, latest year first."), prefecture_only=True)

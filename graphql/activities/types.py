@@ -15,12 +15,14 @@ from liaison.graphql.positions.types import PositionType
 from liaison.tenants.activities import models as am
 from liaison.tenants.deputies.models import Deputy
 
-EventKind = enum_from(am.EventKind, "EventKind")
-EventStatus = enum_from(am.EventStatus, "EventStatus")
-SignInMethod = enum_from(am.SignIn.Method, "SignInMethod")
+EventKind = enum_from(am.EventKind, "EventKind", "活动类型 (kind of event).")
+EventStatus = enum_from(am.EventStatus, "EventStatus", "活动状态 (planned → announced → held, or cancelled).")
+SignInMethod = enum_from(am.SignIn.Method, "SignInMethod", "签到方式 (how a sign-in was recorded).")
 
 
 class AnnualPlanType(ModelObjectType):
+    """年度活动计划 (a position's plan of activities for a year)."""
+
     model = am.AnnualPlan
 
     class Meta:
@@ -56,6 +58,8 @@ class VisitorType(graphene.ObjectType):
 
 
 class ReceptionType(ModelObjectType):
+    """接待记录 (what a reception produced: people received and, where they agreed, who)."""
+
     model = am.Reception
 
     class Meta:
@@ -75,6 +79,8 @@ class ReceptionType(ModelObjectType):
 
 
 class SignInType(ModelObjectType):
+    """签到 (a deputy's attendance at an event)."""
+
     model = am.SignIn
 
     class Meta:
@@ -106,9 +112,11 @@ class EventType(ModelObjectType):
     announced_at = graphene.DateTime()
     position = related_field(PositionType, required=True)
     plan = related_field(AnnualPlanType)
-    scheduled_deputies = graphene.List(graphene.NonNull(DeputyType), required=True)
-    sign_ins = graphene.List(graphene.NonNull(SignInType), required=True)
-    receptions = graphene.List(graphene.NonNull(ReceptionType), required=True)
+    scheduled_deputies = graphene.List(graphene.NonNull(DeputyType), required=True,
+                                       description='安排参加的代表 (deputies scheduled for it).')
+    sign_ins = graphene.List(graphene.NonNull(SignInType), required=True, description='签到 (sign-ins).')
+    receptions = graphene.List(graphene.NonNull(ReceptionType), required=True,
+                               description='接待记录 (receptions recorded at it).')
 
     def resolve_kind_label(root, info):
         return choice_label(am.EventKind, root.kind)

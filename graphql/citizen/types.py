@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import graphene
 
-from liaison.graphql.opinions.types import Outcome
+from liaison.graphql.opinions.types import OpinionStatus, Outcome, SuggestionStatus
 
 
 class TrackedReplyType(graphene.ObjectType):
     class Meta:
+        description = '群众看到的答复 (the reply as the citizen sees it).'
         name = "TrackedReply"
 
     content = graphene.String(required=True)
@@ -25,7 +26,7 @@ class OpinionTrackingType(graphene.ObjectType):
 
     tracking_code = graphene.String(required=True)
     prefecture = graphene.String(required=True, description="Slug of the prefecture handling it.")
-    status = graphene.String(required=True)
+    status = graphene.Field(OpinionStatus, required=True, description="办理状态 (where the opinion is in the loop).")
     status_label = graphene.String(required=True)
     registered_at = graphene.DateTime(required=True)
     referred_at = graphene.DateTime()
@@ -34,7 +35,7 @@ class OpinionTrackingType(graphene.ObjectType):
     closed_at = graphene.DateTime()
     reply = graphene.Field(TrackedReplyType, description="Once delivered to the citizen.")
     can_rate = graphene.Boolean(required=True, description="The reply was delivered and the citizen has not rated it yet.")
-    suggestion_status = graphene.String()
+    suggestion_status = graphene.Field(SuggestionStatus, description='转为代表建议后的状态 (status of the deputy suggestion it was raised in; null: none).')
     suggestion_status_label = graphene.String()
 
 

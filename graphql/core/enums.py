@@ -4,9 +4,10 @@ from __future__ import annotations
 import graphene
 
 
-def enum_from(choices, name: str, description: str = ""):
-    """A GraphQL enum whose values are the TextChoices' values (names upper-cased)."""
-    return graphene.Enum.from_enum(choices, name=name, description=description or None)
+def enum_from(choices, name: str, description: str):
+    """A GraphQL enum whose values are the TextChoices' values (names upper-cased); each
+    value is described by its Chinese label (core/descriptions.py)."""
+    return graphene.Enum.from_enum(choices, name=name, description=description)
 
 
 def enum_value(value):

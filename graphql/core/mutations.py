@@ -4,7 +4,9 @@ Translate the input (global IDs → this host's pks), check the object-level per
 (Principal), call ONE domain service, and turn its ServiceError into the payload's
 `errors { field message code }`. Business rules stay in the services. The Op a mutation
 needs is its class attribute `op` (its column of principal.MATRIX), checked for the root
-field before execution.
+field before execution. A permission failure (the Principal, a PermissionError or a
+ServiceError code `forbidden` from a service) is always a top-level FORBIDDEN error, never
+a payload error: the payload's `errors` are for input the user can fix.
 """
 from __future__ import annotations
 
@@ -45,7 +47,14 @@ class ServiceMutation(relay.ClientIDMutation):
         try:
             with transaction.atomic():
                 result = cls.perform(root, info, **data)
+        except PermissionError as exc:
+            # One way to report a permission failure everywhere: a top-level FORBIDDEN
+            # error (docs/API.md "Errors"), whether the Principal or a service refused.
+            raise forbidden(str(exc)) from None
         except ServiceError as exc:
+            refused = [e for e in exc.errors if e.code == "forbidden"]
+            if refused:
+                raise forbidden("; ".join(e.message for e in refused)) from None
             return cls(errors=field_errors(exc.errors, cls.error_fields))
         except Forbidden as exc:   # the service's own object-level check (acting.py)
             raise forbidden(exc.message) from None

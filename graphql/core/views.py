@@ -31,6 +31,7 @@ from graphql import GraphQLError, OperationType, execute, get_operation_ast, par
 
 from liaison.graphql.core import http, limits, permissions
 from liaison.graphql.core.documents import DocumentError, document_for
+from liaison.graphql.core.errors import error_code
 from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")
@@ -62,7 +63,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
             ext["code"] = "NOT_FOUND"
         elif isinstance(original, ServiceError):  # a selector refusing input outside a mutation payload
             ext["code"] = "NOT_FOUND" if all(e.code == "not_found" for e in original.errors) else "BAD_USER_INPUT"
-            ext["fields"] = [{"field": e.field, "message": e.message, "code": e.code} for e in original.errors]
+            ext["fields"] = [{"field": e.field, "message": e.message, "code": error_code(e.code)} for e in original.errors]
         else:
             log.error("GraphQL resolver error", exc_info=original)
             ext.setdefault("code", "INTERNAL_SERVER_ERROR")

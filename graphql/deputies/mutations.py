@@ -55,6 +55,8 @@ class CreateDeputy(ServiceMutation):
 
 
 class UpdateDeputy(ServiceMutation):
+    """Edit a deputy on this prefecture's roll (only the fields given change)."""
+
     op = Op.MANAGE
     deputy = graphene.Field(DeputyType)
 
@@ -89,6 +91,8 @@ class StationDeputy(ServiceMutation):
 
 
 class EndStationing(ServiceMutation):
+    """End a deputy's stationing at a position (default: today)."""
+
     op = Op.MANAGE
     stationing = graphene.Field(StationingType)
 

@@ -15,7 +15,9 @@ from liaison.tenants.deputies import selectors as deputy_selectors
 
 class Query(graphene.ObjectType):
     deputies = root_field(Op.READ, graphene.relay.ConnectionField(
-        DeputyConnection, **connection_args(DeputyFilter, DeputyOrder)), prefecture_only=True)
+        DeputyConnection, **connection_args(DeputyFilter, DeputyOrder),
+        description="代表 (deputies on this prefecture's roll and those stationed here; serving ones by default)."),
+        prefecture_only=True)
     points_rules = root_field(Op.READ, graphene.List(
         graphene.NonNull(PointsRuleType), required=True,
         description="This prefecture's points scheme for the performance record (empty: none)."), prefecture_only=True)

@@ -16,9 +16,9 @@ from liaison.tenants.deputies import selectors as deputy_selectors
 
 POSITION = "liaison.graphql.positions.types.PositionType"
 
-DeputyLevel = enum_from(dm.Level, "DeputyLevel")
-StationingBasis = enum_from(dm.StationingBasis, "StationingBasis")
-PointsMetric = enum_from(dm.Metric, "PointsMetric")
+DeputyLevel = enum_from(dm.Level, "DeputyLevel", "代表级别 (level of the people's congress the deputy sits in).")
+StationingBasis = enum_from(dm.StationingBasis, "StationingBasis", "进站依据 (why a deputy is stationed at a position).")
+PointsMetric = enum_from(dm.Metric, "PointsMetric", "积分项目 (what the points scheme counts).")
 
 
 class StationingType(ModelObjectType):
@@ -44,11 +44,11 @@ class PerformanceType(graphene.ObjectType):
 
     year = graphene.Int(required=True)
     duty_days = graphene.Int(required=True, description="Sign-ins at reception days.")
-    receptions = graphene.Int(required=True)
+    receptions = graphene.Int(required=True, description='接待次数 (receptions the deputy took part in).')
     people_received = graphene.Int(required=True)
     opinions = graphene.Int(required=True, description="Opinions the deputy collected.")
     suggestions = graphene.Int(required=True, description="Deputy suggestions the deputy led.")
-    suggestions_cosigned = graphene.Int(required=True)
+    suggestions_cosigned = graphene.Int(required=True, description='附议代表建议数 (deputy suggestions the deputy co-signed).')
     activities = graphene.JSONString(required=True, description="Sign-ins at other events, by kind.")
     points = graphene.Float(description="Total under this prefecture's points scheme; null when it has none.")
 
@@ -81,7 +81,8 @@ class DeputyType(ModelObjectType):
     email = graphene.String(description="Private: masked without the personal-data permission.")
     id_number = graphene.String(description="Private: masked without the personal-data permission.")
     stationings = graphene.List(graphene.NonNull(StationingType), required=True, description="Where the deputy is stationed today.")
-    performance = graphene.Field(PerformanceType, required=True, year=graphene.Int(description="Default: this year."))
+    performance = graphene.Field(PerformanceType, required=True, year=graphene.Int(description="Default: this year."),
+                                 description="履职档案 (the deputy's record for a year).")
 
     def resolve_level_label(root, info):
         return choice_label(dm.Level, root.level)
@@ -112,6 +113,7 @@ class DeputyType(ModelObjectType):
 
 class PointsRuleType(graphene.ObjectType):
     class Meta:
+        description = "积分规则 (points per unit of a metric in this prefecture's scheme)."
         name = "PointsRule"
 
     metric = graphene.Field(PointsMetric, required=True)

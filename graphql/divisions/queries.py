@@ -14,7 +14,8 @@ from liaison.tenants.divisions.models import Division
 
 class Query(graphene.ObjectType):
     divisions = root_field(Op.READ, graphene.relay.ConnectionField(
-        DivisionConnection, **connection_args(DivisionFilter, DivisionOrder)), prefecture_only=True)
+        DivisionConnection, **connection_args(DivisionFilter, DivisionOrder),
+        description="行政区划 (this prefecture's divisions: 州市 → 县 → 乡镇 → 村/社区)."), prefecture_only=True)
 
     def resolve_divisions(root, info, filter=None, order_by=None, **kwargs):  # noqa: A002
         qs = apply(DivisionFilterSet, Division.objects.all(), filter)

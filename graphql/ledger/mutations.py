@@ -11,10 +11,6 @@ from liaison.tenants.common.errors import ServiceError
 from liaison.tenants.ledger import services
 
 
-def _as_service_error(exc: PermissionError, field: str = "id") -> ServiceError:
-    return ServiceError.single(field, str(exc), "forbidden")
-
-
 class ImportLedger(ServiceMutation):
     """Upload a ledger and dry-run it (default), or import it: give `contentBase64` with
     `filename`, or the `stagedId` of a file uploaded earlier. `dryRun: false` with a
@@ -37,21 +33,19 @@ class ImportLedger(ServiceMutation):
         principal = permissions.principal(info)
         if bool(content_base64) == bool(staged_id):
             raise ServiceError.single("contentBase64", "give either contentBase64 (with filename) or stagedId", "required")
-        try:
-            if content_base64:
-                content = services.decode_base64(content_base64)
-                batch = services.stage_import(principal=principal, filename=filename or "", content=content, kind=kind,
-                                              apply_when_clean=not dry_run)
+        # A PermissionError from the service is a top-level FORBIDDEN (ServiceMutation).
+        if content_base64:
+            content = services.decode_base64(content_base64)
+            batch = services.stage_import(principal=principal, filename=filename or "", content=content, kind=kind,
+                                          apply_when_clean=not dry_run)
+        else:
+            pk = ledger_pk(staged_id, "LedgerImport")
+            if pk is None:
+                raise ServiceError.single("stagedId", "未找到该导入批次 (not found on this host)", "not_found")
+            if dry_run:
+                batch = services.recheck(pk, principal=principal)
             else:
-                pk = ledger_pk(staged_id, "LedgerImport")
-                if pk is None:
-                    raise ServiceError.single("stagedId", "未找到该导入批次 (not found on this host)", "not_found")
-                if dry_run:
-                    batch = services.recheck(pk, principal=principal)
-                else:
-                    batch = services.confirm_import(pk, principal=principal)
-        except PermissionError as exc:
-            raise _as_service_error(exc) from None
+                batch = services.confirm_import(pk, principal=principal)
         return {"ledger_import": batch}
 
 
@@ -82,11 +76,8 @@ class RequestLedgerExport(ServiceMutation):
         filters = {"date_from": date_from.isoformat() if date_from else None, "date_to": date_to.isoformat() if date_to else None,
                    "status": status or [], "positions": positions or [], "categories": categories or []}
         fmt = getattr(format, "value", format)
-        try:
-            job = services.request_export(principal=principal, kinds=kinds, fmt=fmt, filters=filters, encoding=encoding,
-                                          personal=personal)
-        except PermissionError as exc:
-            raise _as_service_error(exc, "personal") from None
+        job = services.request_export(principal=principal, kinds=kinds, fmt=fmt, filters=filters, encoding=encoding,
+                                      personal=personal)
         return {"ledger_export": job}
 
 

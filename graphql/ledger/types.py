@@ -6,6 +6,7 @@ import uuid
 import graphene
 from django.db import connection
 
+from liaison.graphql.core.enums import enum_from
 from liaison.graphql.core.relay import decode_global_id, encode_global_id
 from liaison.tenants.ledger.models import ExportJob, ImportBatch
 
@@ -36,27 +37,35 @@ def ledger_pk(global_id: str | None, type_name: str) -> str | None:
     return pk
 
 
+LedgerImportStatus = enum_from(ImportBatch.Status, "LedgerImportStatus", "台账导入批次状态 (state of an import batch).")
+LedgerExportStatus = enum_from(ExportJob.Status, "LedgerExportStatus", "台账导出任务状态 (state of an export job).")
 LedgerFormat = graphene.Enum("LedgerFormat", [("CSV", "csv"), ("XLSX", "xlsx")], description="File format of a ledger.")
 
 
 class LedgerColumn(graphene.ObjectType):
+    """台账的一列 (a column of a ledger)."""
+
     key = graphene.String(required=True, description="English column name (accepted as a header too).")
     header = graphene.String(required=True, description="Chinese header, as in the templates.")
-    required = graphene.Boolean(required=True)
-    guide = graphene.String(required=True)
-    example = graphene.String(required=True)
+    required = graphene.Boolean(required=True, description='必填列 (the column must have a value).')
+    guide = graphene.String(required=True, description='填写说明 (how to fill it in).')
+    example = graphene.String(required=True, description='示例值 (an example value).')
     personal = graphene.Boolean(required=True, description="Personal data: masked in exports without the right to read it.")
-    choices = graphene.List(graphene.NonNull(graphene.String), required=True)
+    choices = graphene.List(graphene.NonNull(graphene.String), required=True,
+                            description='可选值 (the accepted values; empty: free text).')
 
 
 class LedgerKindInfo(graphene.ObjectType):
+    """可导入导出的台账 (a ledger that can be imported and exported, with its columns and templates)."""
+
     key = graphene.String(required=True)
     title = graphene.String(required=True)
     sheet = graphene.String(required=True, description="Sheet name in XLSX files.")
     description = graphene.String(required=True)
-    columns = graphene.List(graphene.NonNull(LedgerColumn), required=True)
-    template_csv_url = graphene.String(required=True)
-    template_xlsx_url = graphene.String(required=True)
+    columns = graphene.List(graphene.NonNull(LedgerColumn), required=True,
+                            description="各列 (the ledger's columns, in template order).")
+    template_csv_url = graphene.String(required=True, description='CSV 模板下载地址 (CSV template, on this host).')
+    template_xlsx_url = graphene.String(required=True, description='XLSX 模板下载地址 (XLSX template, on this host).')
 
     def resolve_columns(kind, info):
         return [LedgerColumn(key=c.key, header=c.header, required=c.required, guide=c.guide, example=c.example,
@@ -70,6 +79,8 @@ class LedgerKindInfo(graphene.ObjectType):
 
 
 class LedgerProblem(graphene.ObjectType):
+    """台账中的一个问题 (a problem at a cell, row or file of an imported ledger)."""
+
     sheet = graphene.String(required=True)
     row = graphene.Int(required=True, description="Row number as a spreadsheet program shows it (0: the whole file).")
     column = graphene.String(required=True, description="The column's header as written in the file.")
@@ -80,6 +91,8 @@ class LedgerProblem(graphene.ObjectType):
 
 
 class LedgerSheetCounts(graphene.ObjectType):
+    """一个工作表的计数 (row counts of one sheet of an import)."""
+
     kind = graphene.String(required=True)
     sheet = graphene.String(required=True)
     rows = graphene.Int(required=True)
@@ -99,17 +112,18 @@ class LedgerImport(graphene.ObjectType):
     id = graphene.ID(required=True)
     kind = graphene.String(required=True)
     filename = graphene.String(required=True)
-    status = graphene.String(required=True, description="staged, checked, rejected, applying, applied, failed")
+    status = graphene.Field(LedgerImportStatus, required=True, description="导入批次状态 (state of the batch).")
     status_label = graphene.String(required=True)
     rows_done = graphene.Int(required=True, description="Rows processed so far (progress).")
     ok = graphene.Boolean(description="Dry run found no problem (null until checked).")
     dry_run = graphene.Boolean()
-    applied = graphene.Boolean(required=True)
+    applied = graphene.Boolean(required=True, description='已导入 (the rows were written).')
     summary = graphene.String()
     problem_count = graphene.Int(required=True)
-    problems = graphene.List(graphene.NonNull(LedgerProblem), required=True, first=graphene.Int(default_value=100))
+    problems = graphene.List(graphene.NonNull(LedgerProblem), required=True, first=graphene.Int(default_value=100),
+                             description='问题 (problems that block the import; the first `first` of them).')
     warnings = graphene.List(graphene.NonNull(LedgerProblem), required=True, first=graphene.Int(default_value=100))
-    sheets = graphene.List(graphene.NonNull(LedgerSheetCounts), required=True)
+    sheets = graphene.List(graphene.NonNull(LedgerSheetCounts), required=True, description='各工作表计数 (counts per sheet).')
     created_at = graphene.DateTime(required=True)
     checked_at = graphene.DateTime()
     applied_at = graphene.DateTime()
@@ -148,6 +162,8 @@ class LedgerImport(graphene.ObjectType):
 
 
 class LedgerRowCount(graphene.ObjectType):
+    """一种台账的导出行数 (rows exported for one ledger kind)."""
+
     kind = graphene.String(required=True)
     rows = graphene.Int(required=True)
 
@@ -156,16 +172,16 @@ class LedgerExport(graphene.ObjectType):
     """An export running in the background; download it from `downloadUrl` when DONE."""
 
     id = graphene.ID(required=True)
-    kinds = graphene.List(graphene.NonNull(graphene.String), required=True)
-    format = graphene.String(required=True)
-    status = graphene.String(required=True, description="pending, running, done, failed")
+    kinds = graphene.List(graphene.NonNull(graphene.String), required=True, description='导出的台账 (the ledger kinds exported).')
+    format = graphene.Field(LedgerFormat, required=True, description="文件格式 (file format).")
+    status = graphene.Field(LedgerExportStatus, required=True, description="导出任务状态 (state of the job).")
     status_label = graphene.String(required=True)
-    include_personal = graphene.Boolean(required=True)
-    filters = graphene.JSONString(required=True)
+    include_personal = graphene.Boolean(required=True, description='含个人信息 (personal data included unmasked).')
+    filters = graphene.JSONString(required=True, description='筛选条件 (the filters asked for, JSON).')
     rows_done = graphene.Int(required=True)
-    row_counts = graphene.List(graphene.NonNull(LedgerRowCount), required=True)
+    row_counts = graphene.List(graphene.NonNull(LedgerRowCount), required=True, description='各台账行数 (rows per ledger kind).')
     filename = graphene.String()
-    error = graphene.String()
+    error = graphene.String(description='失败原因 (why it failed; null otherwise).')
     download_url = graphene.String(description="On this prefecture's host; checks the caller's permissions again.")
     created_at = graphene.DateTime(required=True)
     finished_at = graphene.DateTime()

@@ -23,7 +23,8 @@ class OpinionFilter(graphene.InputObjectType):
     open = graphene.Boolean(description="Not closed yet.")
     registered_after = graphene.DateTime()
     registered_before = graphene.DateTime()
-    received_from_other_prefectures = graphene.Boolean()
+    received_from_other_prefectures = graphene.Boolean(
+                                                       description="外州市转来 (copies referred from other prefectures: true; only this prefecture's own: false).")
     search = graphene.String(description="Title or content contains.")
     tracking_code = graphene.String(description="Exact tracking code (needs the personal-data permission).")
 

@@ -337,6 +337,8 @@ class AssignSuggestion(ServiceMutation):
 
 
 class ExtendSuggestionDeadline(ServiceMutation):
+    """延期: extend a deputy suggestion's deadline (at most to its maximum); `note` gives the reason."""
+
     op = Op.HANDLE
     suggestion = graphene.Field(SuggestionType)
 

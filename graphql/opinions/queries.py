@@ -36,11 +36,14 @@ from liaison.tenants.opinions import services as opinion_services
 
 class Query(graphene.ObjectType):
     opinions = root_field(Op.READ, graphene.relay.ConnectionField(
-        OpinionConnection, **connection_args(OpinionFilter, OpinionOrder)), prefecture_only=True)
+        OpinionConnection, **connection_args(OpinionFilter, OpinionOrder),
+        description="本州市的群众意见建议 (this prefecture's opinions, newest first by default)."), prefecture_only=True)
     suggestions = root_field(Op.READ, graphene.relay.ConnectionField(
-        SuggestionConnection, **connection_args(SuggestionFilter)), prefecture_only=True)
+        SuggestionConnection, **connection_args(SuggestionFilter),
+        description="代表建议 (deputy suggestions raised here, newest first)."), prefecture_only=True)
     handling_units = root_field(Op.READ, graphene.relay.ConnectionField(
-        HandlingUnitConnection, **connection_args(HandlingUnitFilter)), prefecture_only=True)
+        HandlingUnitConnection, **connection_args(HandlingUnitFilter),
+        description="承办单位 (the units opinions are referred to)."), prefecture_only=True)
     categories = root_field(Op.PUBLIC, graphene.List(
         graphene.NonNull(CategoryType), required=True,
         description="The province's opinion categories (public: front ends list them)."), public_cache=300)

@@ -22,17 +22,17 @@ from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.opinions import models as om
 from liaison.tenants.opinions import selectors as opinion_selectors
 
-OpinionChannel = enum_from(om.Channel, "OpinionChannel")
-OpinionStatus = enum_from(om.Status, "OpinionStatus")
-JurisdictionLevel = enum_from(om.JurisdictionLevel, "JurisdictionLevel")
-Outcome = enum_from(om.Outcome, "Outcome", "A solved, B being solved, C planned, D kept for reference / explained.")
-Satisfaction = enum_from(om.Satisfaction, "Satisfaction")
-ReplyKind = enum_from(om.ReplyKind, "ReplyKind")
-UnitLevel = enum_from(om.UnitLevel, "UnitLevel")
-UnitKind = enum_from(om.UnitKind, "UnitKind")
-SuggestionStatus = enum_from(om.SuggestionStatus, "SuggestionStatus")
-Rater = enum_from(om.Rater, "Rater")
-ReferralState = enum_from(om.Referral.State, "ReferralState")
+OpinionChannel = enum_from(om.Channel, "OpinionChannel", "意见来源渠道 (how the opinion came in).")
+OpinionStatus = enum_from(om.Status, "OpinionStatus", "意见办理状态 (where the opinion is in the loop 登记必复).")
+JurisdictionLevel = enum_from(om.JurisdictionLevel, "JurisdictionLevel", "事权层级 (the level whose matter an opinion is).")
+Outcome = enum_from(om.Outcome, "Outcome", "办理结果 (outcome): A solved, B being solved, C planned, D kept for reference / explained.")
+Satisfaction = enum_from(om.Satisfaction, "Satisfaction", "满意度 (a rating of a reply or an answer).")
+ReplyKind = enum_from(om.ReplyKind, "ReplyKind", "答复类型 (an answer with an outcome, or an explanation 依法疏导).")
+UnitLevel = enum_from(om.UnitLevel, "UnitLevel", "层级 (level of a handling unit or a deputy suggestion).")
+UnitKind = enum_from(om.UnitKind, "UnitKind", "单位类型 (kind of handling unit).")
+SuggestionStatus = enum_from(om.SuggestionStatus, "SuggestionStatus", "代表建议办理状态 (where a deputy suggestion is).")
+Rater = enum_from(om.Rater, "Rater", "评价人 (who rated a reply).")
+ReferralState = enum_from(om.Referral.State, "ReferralState", "交办状态 (state of one referral).")
 
 
 
@@ -68,6 +68,7 @@ class HandlingUnitType(ModelObjectType):
 
 class EvaluationType(graphene.ObjectType):
     class Meta:
+        description = '评价 (a rating of a reply by the citizen or the deputy).'
         name = "Evaluation"
 
     rater = graphene.Field(Rater, required=True)
@@ -77,6 +78,8 @@ class EvaluationType(graphene.ObjectType):
 
 
 class ReplyType(ModelObjectType):
+    """答复 (a reply to an opinion: an answer with an outcome, or an explanation)."""
+
     model = om.Reply
 
     class Meta:
@@ -95,7 +98,7 @@ class ReplyType(ModelObjectType):
     on_time = graphene.Boolean(description="Replied by the deadline that ran then (null: no deadline).")
     delivered_to_citizen_at = graphene.DateTime()
     delivered_to_deputy_at = graphene.DateTime()
-    evaluations = graphene.List(graphene.NonNull(EvaluationType), required=True)
+    evaluations = graphene.List(graphene.NonNull(EvaluationType), required=True, description='评价 (ratings of this reply).')
 
     def resolve_outcome_label(root, info):
         return choice_label(om.Outcome, root.outcome)
@@ -168,6 +171,7 @@ class TransitionType(graphene.ObjectType):
 
 class AttachmentType(graphene.ObjectType):
     class Meta:
+        description = '附件 (a file or link attached to an opinion).'
         name = "Attachment"
 
     name = graphene.String(required=True)
@@ -219,10 +223,11 @@ class OpinionType(ModelObjectType):
     handling_unit = related_field(HandlingUnitType)
     duplicate_of = related_field(lambda: OpinionType)
     suggestion = related_field(lambda: SuggestionType)
-    referrals = graphene.List(graphene.NonNull(ReferralType), required=True)
-    replies = graphene.List(graphene.NonNull(ReplyType), required=True)
-    transitions = graphene.List(graphene.NonNull(TransitionType), required=True)
-    attachments = graphene.List(graphene.NonNull(AttachmentType), required=True)
+    referrals = graphene.List(graphene.NonNull(ReferralType), required=True, description='交办记录 (referrals, oldest first).')
+    replies = graphene.List(graphene.NonNull(ReplyType), required=True, description='答复 (replies, oldest first).')
+    transitions = graphene.List(graphene.NonNull(TransitionType), required=True,
+                                description='办理过程 (every step, oldest first: 归档留痕).')
+    attachments = graphene.List(graphene.NonNull(AttachmentType), required=True, description='附件 (attachments).')
 
     def resolve_tracking_code(root, info):
         return personal(info, root.tracking_code, "id_number")
@@ -303,7 +308,8 @@ class SuggestionType(ModelObjectType):
     lead_unit = related_field(HandlingUnitType)
     co_units = graphene.List(graphene.NonNull(HandlingUnitType), required=True)
     opinions = graphene.List(graphene.NonNull(OpinionType), required=True)
-    transitions = graphene.List(graphene.NonNull(TransitionType), required=True)
+    transitions = graphene.List(graphene.NonNull(TransitionType), required=True,
+                                description='办理过程 (every step, oldest first).')
 
     def resolve_status_label(root, info):
         return choice_label(om.SuggestionStatus, root.status)

@@ -149,6 +149,8 @@ class RecordStandardCheck(ServiceMutation):
 
 
 class AddStaff(ServiceMutation):
+    """Add a staff member to a position (a deputy may hold the role)."""
+
     op = Op.MANAGE
     staff = graphene.Field(StaffType)
 
@@ -171,6 +173,8 @@ class AddStaff(ServiceMutation):
 
 
 class EndStaff(ServiceMutation):
+    """A staff member leaves the position (default: today)."""
+
     op = Op.MANAGE
     staff = graphene.Field(StaffType)
 

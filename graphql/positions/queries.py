@@ -18,12 +18,15 @@ from liaison.tenants.positions import selectors as position_selectors
 
 class Query(graphene.ObjectType):
     positions = root_field(Op.READ, graphene.relay.ConnectionField(
-        PositionConnection, **connection_args(PositionFilter, PositionOrder)), prefecture_only=True)
+        PositionConnection, **connection_args(PositionFilter, PositionOrder),
+        description="代表活动阵地 (this prefecture's positions: 家、站、室, online, professional, special)."),
+        prefecture_only=True)
     position_by_code = root_field(Op.READ, graphene.Field(
         PositionType, code=graphene.String(required=True),
         description="A position by its code (as printed next to its QR code)."), prefecture_only=True)
     checklist = root_field(Op.READ, graphene.List(
-        graphene.NonNull(ChecklistItemType), required=True, include_inactive=graphene.Boolean(default_value=False),
+        graphene.NonNull(ChecklistItemType), required=True, include_inactive=graphene.Boolean(
+            default_value=False, description="含已停用项 (include inactive items)."),
         description="This prefecture's standards checklist."), prefecture_only=True)
     coverage = root_field(Op.READ, graphene.Field(
         CoverageType, required=True, division=graphene.ID(description="Default: the whole prefecture."),

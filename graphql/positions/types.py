@@ -22,8 +22,8 @@ STATIONING = "liaison.graphql.deputies.types.StationingType"
 
 PositionTier = enum_from(pm.Tier, "PositionTier", "家、站、室 and their kin.")
 PositionStatus = enum_from(pm.Status, "PositionStatus", "Construction status; STANDARD is derived from the checklist.")
-SpecialKind = enum_from(pm.SpecialKind, "SpecialKind")
-StaffRole = enum_from(pm.StaffRole, "StaffRole")
+SpecialKind = enum_from(pm.SpecialKind, "SpecialKind", "特色阵地类型 (kind of a special position).")
+StaffRole = enum_from(pm.StaffRole, "StaffRole", "工作人员岗位 (role of a staff member).")
 
 
 def today() -> dt.date:
@@ -60,6 +60,8 @@ class ChecklistEntryType(graphene.ObjectType):
 
 
 class StaffType(ModelObjectType):
+    """阵地工作人员 (a staff member of a position; contact details are personal data)."""
+
     model = pm.Staff
 
     class Meta:
@@ -88,6 +90,7 @@ class StaffType(ModelObjectType):
 
 class StatusChangeType(graphene.ObjectType):
     class Meta:
+        description = "建设状态变更 (one change of a position's status)."
         name = "PositionStatusChange"
 
     from_status = graphene.Field(PositionStatus)
@@ -127,14 +130,16 @@ class PositionType(ModelObjectType):
     division = related_field(DivisionType, required=True)
     parent = related_field(lambda: PositionType)
     counterpart = related_field(lambda: PositionType, description="Online positions: the physical one they pair with.")
-    children = graphene.List(graphene.NonNull(lambda: PositionType), required=True)
+    children = graphene.List(graphene.NonNull(lambda: PositionType), required=True,
+                             description='下级阵地 (positions directly below this one).')
     checklist = graphene.List(graphene.NonNull(ChecklistEntryType), required=True,
                               description="This prefecture's active checklist, with this position's result per item.")
     staff = graphene.List(graphene.NonNull(StaffType), required=True,
                           current=graphene.Boolean(default_value=True, description="Only staff in office today."))
     stationed_deputies = graphene.List(graphene.NonNull(STATIONING), required=True,
                                        description="Deputies stationed here today (进站代表).")
-    status_history = graphene.List(graphene.NonNull(StatusChangeType), required=True)
+    status_history = graphene.List(graphene.NonNull(StatusChangeType), required=True,
+                                   description='建设状态变更 (status changes, oldest first).')
 
     def resolve_tier_label(root, info):
         return choice_label(pm.Tier, root.tier)
@@ -205,13 +210,15 @@ class CoverageType(graphene.ObjectType):
                        "community with 3 or more deputies an operating office.")
 
     division_name = graphene.String(required=True)
-    townships_total = graphene.Int(required=True)
-    townships_with_station = graphene.Int(required=True)
-    villages_requiring_office = graphene.Int(required=True)
-    villages_with_office = graphene.Int(required=True)
-    station_rate = graphene.Float()
-    office_rate = graphene.Float()
-    complete = graphene.Boolean(required=True)
+    townships_total = graphene.Int(required=True, description='乡镇（街道）数 (townships in the subtree).')
+    townships_with_station = graphene.Int(required=True, description='有运行中联络站的乡镇数 (townships with an operating station).')
+    villages_requiring_office = graphene.Int(required=True,
+                                             description='须建联络室的村（社区）数 (villages/communities with 3 or more deputies).')
+    villages_with_office = graphene.Int(required=True, description='已建联络室的村（社区）数 (of those, with an operating office).')
+    station_rate = graphene.Float(description='联络站覆盖率 (townshipsWithStation / townshipsTotal; null when there are none).')
+    office_rate = graphene.Float(
+                                 description='联络室覆盖率 (villagesWithOffice / villagesRequiringOffice; null when none is required).')
+    complete = graphene.Boolean(required=True, description='两个必建已完成 (both rates are 100%).')
 
 
 PositionConnection = connection_for(PositionType)

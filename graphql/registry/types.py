@@ -4,7 +4,11 @@ from __future__ import annotations
 import graphene
 
 from liaison.graphql.core import permissions
+from liaison.graphql.core.enums import enum_from
+from liaison.tenants.registry.models import Prefecture
 from liaison.platform.accounts.principal import Op
+
+PrefectureKind = enum_from(Prefecture.Kind, "PrefectureKind", "州市类型 (kind of prefecture).")
 
 
 class PrefectureType(graphene.ObjectType):
@@ -16,7 +20,7 @@ class PrefectureType(graphene.ObjectType):
     name = graphene.String(required=True)
     name_en = graphene.String(required=True)
     slug = graphene.String(required=True, description="Also its schema name and the first label of its host.")
-    kind = graphene.String(required=True)
+    kind = graphene.Field(PrefectureKind, required=True, description="类型 (地级市 or 自治州).")
     host = graphene.String(required=True, description="The host serving this prefecture's /graphql/.")
     statistics = graphene.Field(
         "liaison.graphql.stats.types.StatisticsRow",
@@ -46,8 +50,10 @@ def _base_host() -> str:
 
 class HostType(graphene.ObjectType):
     class Meta:
+        description = '本站点 (the province or prefecture this host serves).'
         name = "Host"
 
-    is_province = graphene.Boolean(required=True)
-    schema_name = graphene.String(required=True)
+    is_province = graphene.Boolean(required=True, description="省级站点 (the province host, not a prefecture's).")
+    schema_name = graphene.String(required=True,
+                                  description="数据库模式名 (the schema this host serves: `public` or the prefecture's slug).")
     prefecture = graphene.Field(PrefectureType)

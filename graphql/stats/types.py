@@ -28,6 +28,8 @@ TrendFigures = _figures_type("TrendFigures", TREND_SERIES, "Figures of one calen
 
 
 class Breakdown(graphene.ObjectType):
+    """分项数字 (one value of a breakdown, with its code and label)."""
+
     code = graphene.String(required=True)
     label = graphene.String(required=True)
     value = graphene.Int(required=True)
@@ -41,10 +43,10 @@ class StatisticsRow(graphene.ObjectType):
     slug = graphene.String(description="Prefecture slug (host name), for prefecture rows.")
     as_of = graphene.DateTime(description="When these figures were computed (null: never yet).")
     stale = graphene.Boolean(required=True, description="True when data changed after as_of (a refresh is queued).")
-    figures = graphene.Field(StatisticsFigures, required=True)
+    figures = graphene.Field(StatisticsFigures, required=True, description="指标 (the report's figures for this scope).")
     positions_by_tier = graphene.List(graphene.NonNull(Breakdown), required=True, description="Positions not closed, by tier.")
     positions_by_status = graphene.List(graphene.NonNull(Breakdown), required=True, description="Positions of every tier, by status.")
-    deputies_by_level = graphene.List(graphene.NonNull(Breakdown), required=True)
+    deputies_by_level = graphene.List(graphene.NonNull(Breakdown), required=True, description='代表按级别 (deputies by level).')
     opinions_by_category = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
     opinions_by_channel = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
     activities_by_kind = graphene.List(graphene.NonNull(Breakdown), required=True, description="Cumulative since `since`.")
@@ -89,29 +91,34 @@ def _loader(info, key, fn):
 
 
 class TrendPoint(graphene.ObjectType):
+    """一个月的指标 (the figures of one month)."""
+
     month = graphene.Date(required=True, description="First day of the month.")
-    figures = graphene.Field(TrendFigures, required=True)
+    figures = graphene.Field(TrendFigures, required=True, description="当月指标 (the month's figures).")
 
 
 class MetricDefinition(graphene.ObjectType):
+    """指标口径 (the definition of a figure or raw fact)."""
+
     key = graphene.String(required=True)
     label = graphene.String(required=True)
     kind = graphene.String(required=True, description="count or rate (figures); stock or flow (facts).")
     basis = graphene.String(required=True, description="as_of, since, month (figures); the dimension (facts).")
-    definition = graphene.String(required=True)
+    definition = graphene.String(required=True, description='口径 (how it is counted).')
 
 
 class PublishedFigures(graphene.ObjectType):
     """Yunnan's published figures (tenants/registry/data/yunnan.json), for comparison."""
 
-    positions_total = graphene.Int()
-    homes = graphene.Int()
-    stations = graphene.Int()
-    offices = graphene.Int()
-    deputy_visits_since_2019 = graphene.Int()
-    people_received_since_2019 = graphene.Int()
-    opinions_collected_since_2019 = graphene.Int()
-    converted_to_deputy_suggestions_since_2019 = graphene.Int()
+    positions_total = graphene.Int(description='阵地总数 (positions in total).')
+    homes = graphene.Int(description='代表之家 (homes).')
+    stations = graphene.Int(description='代表联络站 (stations).')
+    offices = graphene.Int(description='代表联络室 (offices).')
+    deputy_visits_since_2019 = graphene.Int(description='2019 年以来代表进站人次 (deputy visits since 2019).')
+    people_received_since_2019 = graphene.Int(description='2019 年以来接待群众人次 (people received since 2019).')
+    opinions_collected_since_2019 = graphene.Int(description='2019 年以来收集意见建议 (opinions collected since 2019).')
+    converted_to_deputy_suggestions_since_2019 = graphene.Int(
+                                                              description='2019 年以来转为代表建议 (opinions raised as deputy suggestions since 2019).')
 
 
 def published() -> PublishedFigures:
@@ -124,12 +131,15 @@ def published() -> PublishedFigures:
 
 
 class ProvinceStatistics(graphene.ObjectType):
+    """全省统计 (province-wide figures, per prefecture and in total, with the monthly trend)."""
+
     since = graphene.Date(required=True, description="Cumulative figures count from this month.")
     as_of = graphene.DateTime(description="The oldest prefecture's as-of time: every figure is at least this fresh.")
     totals = graphene.Field(StatisticsRow, required=True, description="The province: the sum of the prefectures.")
     prefectures = graphene.List(graphene.NonNull(StatisticsRow), required=True)
     trend = graphene.List(graphene.NonNull(TrendPoint), required=True, description="Province figures by month, from `since`.")
-    published = graphene.Field(PublishedFigures, required=True)
+    published = graphene.Field(PublishedFigures, required=True,
+                               description="公开发布的数字 (the province's published figures, for comparison).")
     never_computed = graphene.List(graphene.NonNull(graphene.String), required=True, description="Prefectures without figures yet.")
 
     @staticmethod
@@ -142,11 +152,14 @@ class ProvinceStatistics(graphene.ObjectType):
 
 
 class PrefectureStatistics(graphene.ObjectType):
+    """州市统计 (a prefecture's figures, per county and in total, with the monthly trend)."""
+
     since = graphene.Date(required=True)
     as_of = graphene.DateTime()
     totals = graphene.Field(StatisticsRow, required=True, description="The whole prefecture: the sum of its areas.")
     counties = graphene.List(graphene.NonNull(StatisticsRow), required=True, description="州市本级 first, then each county.")
-    trend = graphene.List(graphene.NonNull(TrendPoint), required=True)
+    trend = graphene.List(graphene.NonNull(TrendPoint), required=True,
+                          description="逐月指标 (the prefecture's figures by month, from `since`).")
 
     @staticmethod
     def resolve_counties(stats, info):

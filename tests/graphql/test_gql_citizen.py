@@ -76,7 +76,7 @@ def test_same_key_with_a_different_text_is_a_payload_error(km_world):
     gql("kunming", SUBMIT, {"input": data}).ok()
     changed = gql("kunming", SUBMIT, {"input": {**data, "content": "别的内容"}}).ok()["submitOpinion"]
     assert changed["tracking"] is None
-    assert changed["errors"][0]["field"] == "idempotencyKey" and changed["errors"][0]["code"] == "conflict"
+    assert changed["errors"][0]["field"] == "idempotencyKey" and changed["errors"][0]["code"] == "CONFLICT"
 
 
 def test_idempotency_keys_of_two_front_ends_do_not_collide(km_world, make_key):
@@ -96,7 +96,7 @@ def test_invalid_submission_returns_field_errors_and_writes_nothing(km_world):
     bad_key = gql("kunming", SUBMIT, {"input": submission(idempotencyKey="x")}).ok()["submitOpinion"]
     assert bad_key["errors"][0]["field"] == "idempotencyKey"
     unknown = gql("kunming", SUBMIT, {"input": submission(positionCode="NOPE")}).ok()["submitOpinion"]
-    assert unknown["errors"] == [{"field": "positionCode", "message": unknown["errors"][0]["message"], "code": "not_found"}]
+    assert unknown["errors"] == [{"field": "positionCode", "message": unknown["errors"][0]["message"], "code": "NOT_FOUND"}]
 
 
 def test_kunming_position_id_submitted_on_qujing_host_is_not_found(km_world, qujing, keys):
@@ -105,7 +105,7 @@ def test_kunming_position_id_submitted_on_qujing_host_is_not_found(km_world, quj
     data = submission(position=pid)
     del data["positionCode"]
     payload = gql("qujing", SUBMIT, {"input": data}).ok()["submitOpinion"]
-    assert payload["errors"][0]["field"] == "position" and payload["errors"][0]["code"] == "not_found"
+    assert payload["errors"][0]["field"] == "position" and payload["errors"][0]["code"] == "NOT_FOUND"
     assert opinion_count("qujing") == 0
 
 

@@ -215,7 +215,7 @@ def test_service_errors_outside_payloads_are_user_errors_not_internal_ones():
     from liaison.tenants.common.errors import FieldError, ServiceError
 
     bad = format_error(GraphQLError("x", path=["f"], original_error=ServiceError([FieldError("code", "无效", "invalid")])))
-    assert bad["extensions"] == {"code": "BAD_USER_INPUT", "fields": [{"field": "code", "message": "无效", "code": "invalid"}]}
+    assert bad["extensions"] == {"code": "BAD_USER_INPUT", "fields": [{"field": "code", "message": "无效", "code": "INVALID"}]}
     missing = format_error(GraphQLError("x", path=["f"], original_error=ServiceError.single("id", "无", "not_found")))
     assert missing["extensions"]["code"] == "NOT_FOUND"
     crash = format_error(GraphQLError("secret detail", path=["f"], original_error=RuntimeError("secret detail")))

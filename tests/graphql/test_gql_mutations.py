@@ -42,7 +42,7 @@ def test_create_position_and_the_hierarchy_rule_as_field_errors(w, admin):
                                             "division": gid("Division", w.county.pk)}}, **admin).ok()["createPosition"]
     assert bad["position"] is None
     assert {e["field"] for e in bad["errors"]} >= {"division"} and all(e["message"] for e in bad["errors"])
-    assert any(e["code"] == "hierarchy" for e in bad["errors"])
+    assert any(e["code"] == "HIERARCHY" for e in bad["errors"])
     with schema_context("kunming"):
         assert Position.objects.count() == before
     ok = gql("kunming", CREATE, {"input": {"code": "KM-PRO", "name": "生态专业代表工作站", "tier": "PROFESSIONAL", "field": "生态",
@@ -62,7 +62,7 @@ def test_update_and_change_status(w, admin):
     assert half["updatePosition"]["errors"]
     manual = gql("kunming", "mutation($id: ID!) { changePositionStatus(input: {id: $id, toStatus: STANDARD}) { errors { field code } } }",
                  {"id": pid}, **admin).ok()["changePositionStatus"]
-    assert manual["errors"] == [{"field": "toStatus", "code": "derived"}]
+    assert manual["errors"] == [{"field": "toStatus", "code": "DERIVED"}]
     closed = gql("kunming", "mutation($id: ID!) { changePositionStatus(input: {id: $id, toStatus: CLOSED, note: \"撤并\"}) "
                             "{ position { status statusHistory { toStatus } } errors { code } } }", {"id": pid}, **admin).ok()
     assert closed["changePositionStatus"]["position"]["status"] == "CLOSED"
@@ -73,13 +73,13 @@ def test_staff_checklist_deputies_and_stationing(w, admin):
     pid = gid("Position", w.stations[0].pk)
     staff = gql("kunming", "mutation($p: ID!) { addStaff(input: {position: $p, role: HEAD, name: \"赵\"}) { errors { field code } } }",
                 {"p": pid}, **admin).ok()["addStaff"]
-    assert staff["errors"] == [{"field": "role", "code": "duplicate"}]  # the station already has a head
+    assert staff["errors"] == [{"field": "role", "code": "DUPLICATE"}]  # the station already has a head
     item = gql("kunming", "mutation { saveChecklistItem(input: {code: \"wifi\", name: \"有网络\", order: 9}) { item { code name } errors { code } } }",
                **admin).ok()["saveChecklistItem"]
     assert item["item"] == {"code": "wifi", "name": "有网络"}
     check = gql("kunming", "mutation($p: ID!) { recordStandardCheck(input: {position: $p, itemCode: \"wifi\", met: true}) "
                            "{ errors { field code } } }", {"p": pid}, **admin).ok()["recordStandardCheck"]
-    assert check["errors"] == [{"field": "evidenceNote", "code": "required"}]
+    assert check["errors"] == [{"field": "evidenceNote", "code": "REQUIRED"}]
     dep = gql("kunming", "mutation($c: ID!) { createDeputy(input: {rollNumber: \"N1\", name: \"新代表\", level: COUNTY, constituency: $c, "
                          "phone: \"13700000000\"}) { deputy { id name phone } errors { field code } } }",
               {"c": gid("Division", w.townships[0].pk)}, **admin).ok()["createDeputy"]
@@ -89,7 +89,7 @@ def test_staff_checklist_deputies_and_stationing(w, admin):
     assert st["stationDeputy"]["errors"] == []
     again = gql("kunming", "mutation($d: ID!, $p: ID!) { stationDeputy(input: {deputy: $d, position: $p}) { errors { field code } } }",
                 {"d": dep["deputy"]["id"], "p": pid}, **admin).ok()["stationDeputy"]
-    assert again["errors"] == [{"field": "startOn", "code": "overlap"}]
+    assert again["errors"] == [{"field": "startOn", "code": "OVERLAP"}]
     end = gql("kunming", "mutation($id: ID!) { endStationing(input: {id: $id}) { stationing { endOn } errors { code } } }",
               {"id": st["stationDeputy"]["stationing"]["id"]}, **admin).ok()["endStationing"]
     assert end["stationing"]["endOn"] == timezone.localdate().isoformat()
@@ -104,7 +104,7 @@ def test_events_reception_visitors_masked_and_sign_in(w, admin, keys):
     event = plan["scheduleEvent"]["event"]
     wrong = gql("kunming", "mutation($e: ID!, $d: ID!) { signIn(input: {event: $e, deputy: $d}) { errors { field code } } }",
                 {"e": event["id"], "d": gid("Deputy", w.deputies[1].pk)}, **admin).ok()["signIn"]
-    assert wrong["errors"] == [{"field": "deputy", "code": "not_scheduled"}]
+    assert wrong["errors"] == [{"field": "deputy", "code": "NOT_SCHEDULED"}]
     rec = gql("kunming", """mutation($e: ID!) { recordReception(input: {event: $e, peopleReceived: 3,
         visitors: [{name: "王五", phone: "13811112222", matter: "低保"}]}) { reception { peopleReceived } errors { field code } } }""",
               {"e": event["id"]}, **admin).ok()["recordReception"]
@@ -142,12 +142,12 @@ def test_opinion_loop_to_a_suggestion_and_its_history(w, admin, keys):
     oid = gid("Opinion", w.opinions[0].pk)
     tri = gql("kunming", "mutation($id: ID!) { triageOpinion(input: {id: $id, category: \"nope\", jurisdictionLevel: COUNTY}) "
                          "{ errors { field code } } }", {"id": oid}, **admin).ok()["triageOpinion"]
-    assert tri["errors"] == [{"field": "category", "code": "not_found"}]
+    assert tri["errors"] == [{"field": "category", "code": "NOT_FOUND"}]
     gql("kunming", "mutation($id: ID!) { triageOpinion(input: {id: $id, category: \"transport\", jurisdictionLevel: COUNTY}) "
                    "{ errors { code } } }", {"id": oid}, **admin).ok()
     reply_too_early = gql("kunming", "mutation($id: ID!) { replyOpinion(input: {id: $id, content: \"好\", outcome: A}) "
                                      "{ errors { field code } } }", {"id": oid}, **admin).ok()["replyOpinion"]
-    assert reply_too_early["errors"] == [{"field": "status", "code": "illegal_transition"}]
+    assert reply_too_early["errors"] == [{"field": "status", "code": "ILLEGAL_TRANSITION"}]
     conv = gql("kunming", """mutation($ops: [ID!]!, $lead: ID!, $co: [ID!]) { convertToSuggestion(input: {opinions: $ops,
         leadDeputy: $lead, coSigners: $co, title: "关于修复路灯的建议", content: "建议统一排查路灯"}) {
         suggestion { number status leadDeputy { name } coSigners { name } opinions { status } } errors { field code } } }""",
@@ -188,7 +188,7 @@ def test_route_proposals_points_scheme_and_province_deputies(w, admin, keys):
         {"metric": "OPINION", "points": 2.5}]
     unknown = gql("kunming", "mutation { bringInProvinceDeputy(input: {rosterCode: \"NOPE\"}) { errors { field code } } }",
                   **admin).ok()["bringInProvinceDeputy"]
-    assert unknown["errors"] == [{"field": "rosterCode", "code": "not_found"}]
+    assert unknown["errors"] == [{"field": "rosterCode", "code": "NOT_FOUND"}]
     from liaison.platform.roster.models import ProvinceDeputy
 
     ProvinceDeputy.objects.create(code="P-001", name="省代表甲", level="provincial")

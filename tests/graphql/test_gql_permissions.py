@@ -147,11 +147,11 @@ def test_kunming_global_ids_in_qujing_mutations_are_not_found(km, qujing, keys):
     key = keys["qujing_write"]
     triage = gql("qujing", "mutation($id: ID!) { triageOpinion(input: {id: $id, category: \"transport\", jurisdictionLevel: COUNTY})"
                            " { opinion { id } errors { field code } } }", {"id": km.ids["opinion"]}, key=key).ok()
-    assert triage["triageOpinion"]["errors"] == [{"field": "id", "code": "not_found"}]
+    assert triage["triageOpinion"]["errors"] == [{"field": "id", "code": "NOT_FOUND"}]
     station = gql("qujing", "mutation($p: ID!, $d: ID!) { stationDeputy(input: {position: $p, deputy: $d}) { errors { field code } } }",
                   {"p": km.ids["station"], "d": km.ids["deputy"]}, key=key).ok()
     assert {e["field"] for e in station["stationDeputy"]["errors"]} == {"deputy"} or \
-        {(e["field"], e["code"]) for e in station["stationDeputy"]["errors"]} >= {("deputy", "not_found")}
+        {(e["field"], e["code"]) for e in station["stationDeputy"]["errors"]} >= {("deputy", "NOT_FOUND")}
     with schema_context("kunming"):
         from liaison.tenants.opinions.models import Opinion
 

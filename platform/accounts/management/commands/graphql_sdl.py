@@ -6,6 +6,7 @@ file and the code differ).
     liaison graphql_sdl --check    # exit 1 when the file is out of date (CI)
     liaison graphql_sdl --print    # print it
     liaison graphql_sdl --matrix   # print the permission matrix table of docs/API.md
+    liaison graphql_sdl --error-codes  # print the error-code reference of docs/API.md
 """
 from __future__ import annotations
 
@@ -33,8 +34,15 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="fail when graphql/schema.graphql is out of date")
         parser.add_argument("--print", dest="print_only", action="store_true", help="print the schema instead of writing the file")
         parser.add_argument("--matrix", action="store_true", help="print the permission matrix (Markdown) for docs/API.md")
+        parser.add_argument("--error-codes", dest="error_codes", action="store_true",
+                            help="print the error-code reference (Markdown) for docs/API.md")
 
-    def handle(self, *args, check=False, print_only=False, matrix=False, **opts):
+    def handle(self, *args, check=False, print_only=False, matrix=False, error_codes=False, **opts):
+        if error_codes:
+            from liaison.graphql.core.errors import error_code_reference
+
+            self.stdout.write(error_code_reference())
+            return
         if matrix:
             from liaison.graphql.core.permissions import matrix_markdown
 
