@@ -20,6 +20,7 @@ from liaison.graphql.positions.types import PositionType
 from liaison.platform.province.models import Category
 from liaison.tenants.deputies.models import Deputy
 from liaison.tenants.opinions import models as om
+from liaison.tenants.opinions import workflow
 from liaison.tenants.opinions import selectors as opinion_selectors
 
 OpinionChannel = enum_from(om.Channel, "OpinionChannel", "意见来源渠道 (how the opinion came in).")
@@ -32,6 +33,11 @@ UnitLevel = enum_from(om.UnitLevel, "UnitLevel", "层级 (level of a handling un
 UnitKind = enum_from(om.UnitKind, "UnitKind", "单位类型 (kind of handling unit).")
 SuggestionStatus = enum_from(om.SuggestionStatus, "SuggestionStatus", "代表建议办理状态 (where a deputy suggestion is).")
 Rater = enum_from(om.Rater, "Rater", "评价人 (who rated a reply).")
+ActorKind = enum_from(om.Transition.ActorKind, "ActorKind", "操作人类型 (who took a step).")
+TransitionAction = graphene.Enum(
+    "TransitionAction", [(code.upper(), code) for code in workflow.ACTIONS],
+    description=lambda value: (str(workflow.ACTIONS[value.value].label) if value is not None
+                               else "办理步骤 (a step of the opinion loop's rulebook, tenants/opinions/workflow.py)."))
 ReferralState = enum_from(om.Referral.State, "ReferralState", "交办状态 (state of one referral).")
 
 
@@ -150,10 +156,13 @@ class TransitionType(graphene.ObjectType):
         name = "Transition"
         description = "One step in the life of an opinion or suggestion (归档留痕)."
 
-    action = graphene.String(required=True)
-    from_status = graphene.String()
-    to_status = graphene.String()
-    actor_kind = graphene.String(required=True)
+    action = graphene.Field(TransitionAction, required=True, description="办理步骤 (the step, from the rulebook).")
+    action_label = graphene.String(required=True, description="办理步骤名称 (the step's Chinese label, for display).")
+    from_status = graphene.String(description="原状态 (status before: an OpinionStatus or SuggestionStatus value, "
+                                              "lower-case; null for a new record).")
+    to_status = graphene.String(description="新状态 (status after: an OpinionStatus or SuggestionStatus value, "
+                                            "lower-case).")
+    actor_kind = graphene.Field(ActorKind, required=True, description="操作人类型 (who acted).")
     actor_label = graphene.String(required=True)
     note = graphene.String(required=True)
     data = graphene.JSONString(required=True)
@@ -161,6 +170,9 @@ class TransitionType(graphene.ObjectType):
 
     def resolve_note(root, info):
         return free_text(info, root.note)
+
+    def resolve_action_label(root, info):
+        return workflow.label(root.action)
 
     def resolve_from_status(root, info):
         return root.from_status or None

@@ -7,7 +7,10 @@ import datetime as dt
 import graphene
 from django.utils import timezone
 
+from liaison.graphql.core.enums import plain
 from liaison.graphql.core.errors import bad_request
+from liaison.graphql.opinions.types import OpinionChannel, OpinionStatus
+from liaison.graphql.positions.types import PositionTier
 from liaison.graphql.core.relay import decode_global_id
 from liaison.search.types import SearchFilters
 from liaison.tenants.common.errors import FieldError
@@ -15,12 +18,12 @@ from liaison.tenants.common.errors import FieldError
 
 class OpinionSearchFilter(graphene.InputObjectType):
     prefectures = graphene.List(graphene.NonNull(graphene.String), description="Prefecture slugs (province host).")
-    tiers = graphene.List(graphene.NonNull(graphene.String), description="Position tiers: home, station, office, online, professional, special.")
+    tiers = graphene.List(graphene.NonNull(PositionTier), description="阵地层级 (position tiers).")
     positions = graphene.List(graphene.NonNull(graphene.ID), description="Position global IDs (all of one prefecture).")
     division_code = graphene.String(description="A division code: that division and everything below it.")
-    statuses = graphene.List(graphene.NonNull(graphene.String), description="Opinion statuses (registered, triaged, referred, …).")
+    statuses = graphene.List(graphene.NonNull(OpinionStatus), description="办理状态 (opinion statuses).")
     categories = graphene.List(graphene.NonNull(graphene.String), description="Category codes.")
-    channels = graphene.List(graphene.NonNull(graphene.String), description="Channels (reception, deputy, observer, box, online).")
+    channels = graphene.List(graphene.NonNull(OpinionChannel), description="来源渠道 (channels).")
     registered_from = graphene.Date(description="Registered on or after this day.")
     registered_to = graphene.Date(description="Registered on or before this day.")
     overdue = graphene.Boolean(description="Awaiting a reply and past its deadline (true), or not (false).")
@@ -52,12 +55,12 @@ def search_filters(value) -> SearchFilters:
     to_day = value.get("registered_to")
     return SearchFilters(
         prefectures=prefectures,
-        tiers=tuple(value.get("tiers") or ()),
+        tiers=tuple(plain(v) for v in value.get("tiers") or ()),
         position_ids=tuple(position_ids),
         division_code=value.get("division_code") or None,
-        statuses=tuple(value.get("statuses") or ()),
+        statuses=tuple(plain(v) for v in value.get("statuses") or ()),
         categories=tuple(value.get("categories") or ()),
-        channels=tuple(value.get("channels") or ()),
+        channels=tuple(plain(v) for v in value.get("channels") or ()),
         registered_from=start_of(value.get("registered_from")),
         registered_to=start_of(to_day + dt.timedelta(days=1)) if to_day else None,
         overdue=value.get("overdue"),

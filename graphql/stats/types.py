@@ -97,12 +97,26 @@ class TrendPoint(graphene.ObjectType):
     figures = graphene.Field(TrendFigures, required=True, description="当月指标 (the month's figures).")
 
 
+class MetricKind(graphene.Enum):
+    """指标类型 (what kind of number a figure or fact is)."""
+
+    COUNT = "count"
+    RATE = "rate"
+    STOCK = "stock"
+    FLOW = "flow"
+
+    @property
+    def description(self):
+        return {"count": "计数 (a count)", "rate": "比率 (a rate, 0..1)", "stock": "存量 (a state at a time)",
+                "flow": "流量 (events in a period)"}[self.value]
+
+
 class MetricDefinition(graphene.ObjectType):
     """指标口径 (the definition of a figure or raw fact)."""
 
     key = graphene.String(required=True)
     label = graphene.String(required=True)
-    kind = graphene.String(required=True, description="count or rate (figures); stock or flow (facts).")
+    kind = graphene.Field(MetricKind, required=True, description="指标类型 (count or rate for figures; stock or flow for facts).")
     basis = graphene.String(required=True, description="as_of, since, month (figures); the dimension (facts).")
     definition = graphene.String(required=True, description='口径 (how it is counted).')
 

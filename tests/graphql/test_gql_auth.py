@@ -36,8 +36,8 @@ def test_bearer_key_authenticates_and_records_last_use(kunming, make_key):
     assert row.last_used_at is None
     resp = gql("kunming", VIEWER, key=key)
     viewer = resp.ok()["viewer"]
-    assert viewer["kind"] == "api_key"
-    assert "read" in viewer["operations"] and "manage" not in viewer["operations"]
+    assert viewer["kind"] == "API_KEY"
+    assert "READ" in viewer["operations"] and "MANAGE" not in viewer["operations"]
     assert viewer["canReadPersonalData"] is False
     row.refresh_from_db()
     assert row.last_used_at is not None
@@ -87,12 +87,12 @@ def test_key_of_kunming_on_qujing_host_is_a_top_level_authorization_error(kunmin
 def test_prefecture_key_on_province_host_is_forbidden_province_key_reads_it(kunming, make_key):
     assert gql("province", VIEWER, key=make_key("kunming")).status == 403
     viewer = gql("province", VIEWER, key=make_key(province=True)).ok()["viewer"]
-    assert "province" in viewer["operations"]
+    assert "PROVINCE" in viewer["operations"]
 
 
 def test_anonymous_gets_only_public_operations(kunming):
     viewer = gql("kunming", VIEWER).ok()["viewer"]
-    assert viewer == {"kind": "anonymous", "label": "anonymous", "operations": ["public"], "canReadPersonalData": False}
+    assert viewer == {"kind": "ANONYMOUS", "label": "anonymous", "operations": ["PUBLIC"], "canReadPersonalData": False}
 
 
 def test_session_user_is_recognised_and_must_send_csrf_token(kunming, users):
@@ -106,7 +106,7 @@ def test_session_user_is_recognised_and_must_send_csrf_token(kunming, users):
     resp = client.post("/graphql/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert resp.status_code == 200, resp.content
     viewer = resp.json()["data"]["viewer"]
-    assert viewer["kind"] == "user" and "manage" in viewer["operations"] and viewer["canReadPersonalData"]
+    assert viewer["kind"] == "USER" and "MANAGE" in viewer["operations"] and viewer["canReadPersonalData"]
 
 
 def test_api_key_requests_need_no_csrf_token(kunming, make_key):
@@ -133,7 +133,7 @@ def test_command_creates_lists_and_revokes(kunming, qujing):
     out = _cmd("create", "--name", "大屏", "--prefecture", "kunming", "--prefecture", "qujing", "--write")
     secret = out.strip().splitlines()[-1]
     assert secret.startswith("lsk_")
-    assert gql("qujing", VIEWER, key=secret).ok()["viewer"]["kind"] == "api_key"
+    assert gql("qujing", VIEWER, key=secret).ok()["viewer"]["kind"] == "API_KEY"
     listing = _cmd("list")
     assert secret[:12] in listing and "大屏" in listing and "read/write" in listing
     assert secret not in listing

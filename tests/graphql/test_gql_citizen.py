@@ -49,7 +49,7 @@ def test_anonymous_submit_then_track(km_world):
     payload = gql("kunming", SUBMIT, {"input": submission()}).ok()["submitOpinion"]
     assert payload["errors"] == [] and payload["created"] is True
     tracking = payload["tracking"]
-    assert tracking["status"] == "registered" and tracking["prefecture"] == "kunming"
+    assert tracking["status"] == "REGISTERED" and tracking["prefecture"] == "kunming"
     tracked = gql("kunming", TRACK, {"code": tracking["trackingCode"]}).ok()["trackOpinion"]
     assert tracked["trackingCode"] == tracking["trackingCode"] and tracked["reply"] is None
     with schema_context("kunming"):

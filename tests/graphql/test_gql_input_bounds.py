@@ -39,7 +39,7 @@ def test_an_event_in_the_year_9999_is_refused_and_event_lists_keep_working(w, ad
     now = timezone.now()
     bad = gql("kunming", SCHEDULE, {"p": gid("Position", w.stations[0].pk), "s": now.isoformat(),
                                     "e": "9999-12-31T23:00:00-14:00"}, **admin).ok()["scheduleEvent"]
-    assert bad["event"] is None and [(e["field"], e["code"]) for e in bad["errors"]] == [("endsAt", "out_of_range")]
+    assert bad["event"] is None and [(e["field"], e["code"]) for e in bad["errors"]] == [("endsAt", "OUT_OF_RANGE")]
     assert "日期超出合理范围" in bad["errors"][0]["message"]
     good = gql("kunming", SCHEDULE, {"p": gid("Position", w.stations[0].pk), "s": now.isoformat(),
                                      "e": (now + dt.timedelta(hours=3)).isoformat()}, **admin).ok()["scheduleEvent"]
@@ -52,7 +52,7 @@ def test_an_opinion_registered_in_year_one_is_refused_and_ordering_keeps_working
     bad = gql("kunming", q, {"input": {"channel": "RECEPTION", "title": "古", "content": "很早以前",
                                        "position": gid("Position", w.stations[0].pk),
                                        "registeredAt": "0001-01-01T00:00:00+14:00"}}, **admin).ok()["registerOpinion"]
-    assert bad["opinion"] is None and {e["code"] for e in bad["errors"]} == {"out_of_range"}
+    assert bad["opinion"] is None and {e["code"] for e in bad["errors"]} == {"OUT_OF_RANGE"}
     ordered = gql("kunming", "{ opinions(first: 5, orderBy: [REGISTERED_AT]) { edges { node { id } } } }", **admin)
     assert ordered.ok()["opinions"]["edges"]
 
@@ -60,7 +60,7 @@ def test_an_opinion_registered_in_year_one_is_refused_and_ordering_keeps_working
 def test_numbers_outside_their_column_are_field_errors_not_internal_errors(w, admin):
     order = gql("kunming", 'mutation { saveChecklistItem(input: {code: "neg", name: "负序号", order: -5}) '
                            '{ item { code } errors { field code } } }', **admin).ok()["saveChecklistItem"]
-    assert order["item"] is None and order["errors"] == [{"field": "order", "code": "out_of_range"}]
+    assert order["item"] is None and order["errors"] == [{"field": "order", "code": "OUT_OF_RANGE"}]
     points = gql("kunming", "mutation { setPointsRule(input: {metric: OPINION, points: 1e16}) { rule { points } "
                             "errors { field code } } }", **admin).ok()["setPointsRule"]
     assert points["rule"] is None and [e["field"] for e in points["errors"]] == ["points"]

@@ -109,7 +109,7 @@ def test_batch_of_up_to_5_operations_runs_each(key):
     assert resp.status == 200
     assert resp.body[0]["data"]["host"]["schemaName"] == "kunming" and resp.body[0]["status"] == 200
     assert resp.body[1]["status"] == 400 and resp.body[1]["errors"][0]["extensions"]["code"] == "PAGE_SIZE_LIMIT_EXCEEDED"
-    assert resp.body[2]["data"]["viewer"]["kind"] == "api_key"
+    assert resp.body[2]["data"]["viewer"]["kind"] == "API_KEY"
 
 
 def test_overlong_query_is_refused(key):
@@ -160,7 +160,7 @@ def test_several_operations_need_an_operation_name(key):
     doc = "query A { host { isProvince } } query B { viewer { kind } }"
     assert post("kunming", {"query": doc}, key=key).status == 400
     resp = post("kunming", {"query": doc, "operationName": "B"}, key=key)
-    assert resp.status == 200 and resp.body["data"]["viewer"]["kind"] == "api_key"
+    assert resp.status == 200 and resp.body["data"]["viewer"]["kind"] == "API_KEY"
     assert post("kunming", {"query": doc, "operationName": "C"}, key=key).status == 400
 
 

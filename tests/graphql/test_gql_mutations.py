@@ -156,7 +156,7 @@ def test_opinion_loop_to_a_suggestion_and_its_history(w, admin, keys):
     assert s["status"] == "FILED" and s["opinions"] == [{"status": "CONVERTED"}] and len(s["coSigners"]) == 1
     hist = gql("kunming", "query($id: ID!) { node(id: $id) { ... on Opinion { status suggestion { number } "
                           "transitions { action actorLabel } } } }", {"id": oid}, key=keys["kunming_read"]).ok()["node"]
-    assert [t["action"] for t in hist["transitions"]] == ["register", "triage", "convert_to_suggestion"]
+    assert [t["action"] for t in hist["transitions"]] == ["REGISTER", "TRIAGE", "CONVERT_TO_SUGGESTION"]
     assert hist["transitions"][-1]["actorLabel"].startswith("API 密钥")
     listed = gql("kunming", "{ suggestions { totalCount edges { node { number title } } } }", key=keys["kunming_read"]).ok()
     assert listed["suggestions"]["totalCount"] == 1

@@ -180,18 +180,18 @@ def test_api_upload_dry_run_then_confirm(kunming, make_key, tmp_path, django_cap
     key = make_key("kunming", write=True)
     bad = gql("kunming.localhost", IMPORT, {"input": {"filename": "阵地.xlsx", "contentBase64": b64(positions_file(tmp_path, BAD_POSITIONS))}}, key)
     result = bad["data"]["importLedger"]["ledgerImport"]
-    assert result["status"] == "rejected" and result["ok"] is False and result["problemCount"] == 2
+    assert result["status"] == "REJECTED" and result["ok"] is False and result["problemCount"] == 2
     assert {(p["sheet"], p["row"], p["column"]) for p in result["problems"]} == {("阵地", 2, "所在乡镇（街道）"), ("阵地", 2, "建成日期")}
 
     good = gql("kunming.localhost", IMPORT, {"input": {"filename": "阵地.xlsx", "contentBase64": b64(positions_file(tmp_path))}}, key)
     staged = good["data"]["importLedger"]["ledgerImport"]
-    assert staged["status"] == "checked" and staged["ok"] is True and count("kunming", code__startswith="PL-") == 0
+    assert staged["status"] == "CHECKED" and staged["ok"] is True and count("kunming", code__startswith="PL-") == 0
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = gql("kunming.localhost", IMPORT, {"input": {"stagedId": staged["id"], "dryRun": False}}, key)
-    assert confirmed["data"]["importLedger"]["ledgerImport"]["status"] == "applying"
+    assert confirmed["data"]["importLedger"]["ledgerImport"]["status"] == "APPLYING"
     assert count("kunming", code__startswith="PL-") == 3
     state = gql("kunming.localhost", "query($id: ID!) { ledgerImport(id: $id) { status applied } }", {"id": staged["id"]}, key)
-    assert state["data"]["ledgerImport"] == {"status": "applied", "applied": True}
+    assert state["data"]["ledgerImport"] == {"status": "APPLIED", "applied": True}
 
 
 def test_api_staged_file_upload_and_import(kunming, make_key, tmp_path, django_capture_on_commit_callbacks):
@@ -215,10 +215,10 @@ def test_api_export_job_download_and_personal_data(ledger, make_key, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         answer = gql("kunming.localhost", EXPORT, {"input": {"kinds": ["opinions"], "format": "CSV"}}, reader)
     job = answer["data"]["requestLedgerExport"]["ledgerExport"]
-    assert job["includePersonal"] is False and job["status"] == "pending"
+    assert job["includePersonal"] is False and job["status"] == "PENDING"
     done = gql("kunming.localhost", "query($id: ID!) { ledgerExport(id: $id) { status downloadUrl rowCounts { kind rows } } }",
                {"id": job["id"]}, reader)["data"]["ledgerExport"]
-    assert done["status"] == "done" and done["rowCounts"] == [{"kind": "opinions", "rows": 4}]
+    assert done["status"] == "DONE" and done["rowCounts"] == [{"kind": "opinions", "rows": 4}]
     url = done["downloadUrl"].split("kunming.localhost")[-1]
     body = Client(HTTP_HOST="kunming.localhost", HTTP_AUTHORIZATION=f"Bearer {reader}").get(url)
     text = b"".join(body.streaming_content).decode("utf-8-sig")
