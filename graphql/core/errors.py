@@ -46,6 +46,7 @@ REQUEST_CODES = {
 FIELD_CODES = {
     "REQUIRED": "必填 (a value is required).",
     "INVALID": "无效 (the value is not valid; the message says why).",
+    "INVALID_PHONE": "电话号码无效 (not a valid phone number).",
     "NOT_FOUND": "未找到 (no such object here: also an ID of another prefecture).",
     "DUPLICATE": "重复 (it exists already).",
     "EXISTS": "已存在 (an object with this key exists).",
