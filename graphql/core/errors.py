@@ -103,6 +103,7 @@ FIELD_CODES = {
     "NOT_CHECKED": "尚未检查 (the import was not checked yet).",
     "NOT_STAGED": "未暂存 (no staged file with this ID).",
     "NO_DEPUTY": "没有代表 (a deputy is required and none is given).",
+    "NO_ADMIN": "不能使用管理后台 (this account may not use the admin: station staff and deputies use the workbench).",
     "SAME_OPINION": "同一意见 (an opinion cannot refer to itself).",
     "SAME_PREFECTURE": "同一州市 (cannot refer to the own prefecture).",
     "CROSS_REFERRAL": "跨州市转办 (not allowed on a copy referred from another prefecture).",
