@@ -116,6 +116,18 @@ FIELD_CODES = {
     "UNKNOWN_FIELD": "未知字段 (an unknown column or field).",
     "UNKNOWN_KIND": "未知类型 (an unknown ledger kind).",
     "INVALID_CURSOR": "无效游标 (a cursor that was not issued for this query).",
+    "UNKNOWN": "未知设置项 (no such setting).",
+    "BEFORE_START": "早于开始 (an end before its start).",
+    "PUBLISHED": "已公示 (published: no more changes).",
+    "PERSONAL_DATA": "含个人信息 (public text may not carry citizens' names, phones or ID numbers).",
+    "ALREADY_ADVISED": "已劝辞 (the deputy already has an open resignation advice).",
+    "TALK_FIRST": "须先约谈 (talk to the deputy before advising resignation).",
+    "ALREADY_CLAIMED": "已被接单 (another deputy claimed this request).",
+    "NOT_CLAIMER": "非接单代表 (only the deputy who claimed it may do this).",
+    "NOT_IN_AREA": "不在片区 (only deputies stationed in the grid's positions may claim).",
+    "NOT_PARTICIPANT": "未参加活动 (the deputy did not take part in this campaign).",
+    "NO_SHOWCASE": "没有展示记录 (no showcase: cannot be rated best).",
+    "OUTSIDE_DIVISION": "不在区划内 (outside the opinion's division).",
 }
 ERROR_CODES = {**REQUEST_CODES, **{k: v for k, v in FIELD_CODES.items() if k not in REQUEST_CODES}}
 

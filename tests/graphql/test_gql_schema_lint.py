@@ -66,9 +66,20 @@ def _lint(sdl: str) -> list[str]:
     return problems
 
 
+PENDING = {line.strip() for line in (Path(__file__).with_name("schema_lint_pending.txt")).read_text(encoding="utf-8").splitlines()
+           if line.strip() and not line.startswith("#")}
+
+
 def test_the_schema_is_fully_described_and_named_by_convention():
-    problems = _lint(SDL)
+    problems = [p for p in _lint(SDL) if p.removesuffix(": no description") not in PENDING]
     assert not problems, f"{len(problems)} schema lint problems:\n" + "\n".join(problems[:80])
+
+
+def test_the_pending_list_only_shrinks():
+    """Every line of schema_lint_pending.txt is still a gap: a described item leaves the list."""
+    gaps = {p.removesuffix(": no description") for p in _lint(SDL)}
+    stale = sorted(PENDING - gaps)
+    assert not stale, f"described now: delete these lines from tests/graphql/schema_lint_pending.txt: {stale}"
 
 
 def test_the_lint_catches_what_it_should():
