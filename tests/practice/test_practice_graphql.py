@@ -49,13 +49,13 @@ DRAW = """mutation($n: Int!) { drawAudit(input: {title: "抽查", periodStart: "
 
 def test_admin_draws_an_audit_and_a_too_large_sample_is_a_field_error(world):
     body = gql("kunming", DRAW, {"n": 5}, user=world.admin)
-    assert body["data"]["drawAudit"] == {"audit": None, "errors": [{"field": "sampleSize", "code": "too_large"}]}
+    assert body["data"]["drawAudit"] == {"audit": None, "errors": [{"field": "sampleSize", "code": "TOO_LARGE"}]}
     with schema_context("kunming"):
         assert not Audit.objects.exists()
     body = gql("kunming", "{ practiceSettings { reviewCutoffDay onlinePeriod homePeriod } }", user=world.admin)
     assert body["data"]["practiceSettings"] == {"reviewCutoffDay": 20, "onlinePeriod": "day", "homePeriod": "quarter"}
     body = gql("kunming", "mutation { updatePracticeSettings(input: {reviewCutoffDay: 31}) { errors { field code } } }", user=world.admin)
-    assert body["data"]["updatePracticeSettings"]["errors"] == [{"field": "reviewCutoffDay", "code": "out_of_range"}]
+    assert body["data"]["updatePracticeSettings"]["errors"] == [{"field": "reviewCutoffDay", "code": "OUT_OF_RANGE"}]
 
 
 def test_behind_cadence_and_review_and_campaign_rules_through_the_api(world):
@@ -71,12 +71,12 @@ def test_behind_cadence_and_review_and_campaign_rules_through_the_api(world):
     assert item["stageLabel"] == "代表工作机构初审"
     body = gql("kunming", """mutation($id: ID!) { decideClosingSuggestion(input: {id: $id, stage: "council", decision: "approve"})
       { errors { field code } } }""", {"id": item["id"]}, user=world.admin)
-    assert body["data"]["decideClosingSuggestion"]["errors"] == [{"field": "stage", "code": "out_of_order"}]
+    assert body["data"]["decideClosingSuggestion"]["errors"] == [{"field": "stage", "code": "OUT_OF_ORDER"}]
     camp = gql("kunming", "mutation { createCampaign(input: {year: 2025, theme: \"主题\"}) { campaign { id phaseLabel } } }", user=world.admin)
     assert camp["data"]["createCampaign"]["campaign"]["phaseLabel"] == "基础准备"
     body = gql("kunming", """mutation($p: ID!) { makeCommitment(input: {participant: $p, content: "承诺"}) { errors { field code } } }""",
                {"p": gid("CampaignParticipant", 1)}, user=world.admin)
-    assert {"field": "campaign", "code": "required"} in body["data"]["makeCommitment"]["errors"]
+    assert {"field": "campaign", "code": "REQUIRED"} in body["data"]["makeCommitment"]["errors"]
 
 
 CLAIM = "mutation($r: ID!, $d: ID!) { claimRequest(input: {request: $r, deputy: $d}) { request { statusLabel deputy { name } } errors { field code } } }"
@@ -90,7 +90,7 @@ def test_deputy_claims_for_themselves_only_and_staff_act_at_their_own_station_on
     mine = gql("kunming", CLAIM, {"r": r, "d": gid("Deputy", world.deputies[0].pk)}, user=world.deputy_user)
     assert mine["data"]["claimRequest"]["request"] == {"statusLabel": "代表已接单", "deputy": {"name": "代表1"}}
     again = gql("kunming", CLAIM, {"r": r, "d": gid("Deputy", world.deputies[1].pk)}, user=world.own_staff)
-    assert again["data"]["claimRequest"]["errors"] == [{"field": "request", "code": "already_claimed"}]
+    assert again["data"]["claimRequest"]["errors"] == [{"field": "request", "code": "ALREADY_CLAIMED"}]
     u = gid("HandlingUnit", world.unit.pk)
     refused = gql("kunming", UNIT, {"r": r, "u": u}, user=world.other_staff)
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
@@ -117,10 +117,10 @@ def test_qujing_sees_nothing_and_changes_nothing(world):
     assert on_qujing["data"] == {"audits": [], "practiceRequests": [], "campaigns": [], "grids": []}
     body = gql("qujing", "mutation($a: ID!) { publishAudit(input: {audit: $a}) { errors { field code } } }",
                {"a": gid("Audit", audit.pk)}, user=world.qujing_admin)
-    assert body["data"]["publishAudit"]["errors"] == [{"field": "audit", "code": "not_found"}]
+    assert body["data"]["publishAudit"]["errors"] == [{"field": "audit", "code": "NOT_FOUND"}]
     body = gql("qujing", CLAIM, {"r": gid("PracticeRequest", world.request.pk), "d": gid("Deputy", world.deputies[0].pk)},
                user=world.qujing_admin)
-    assert body["data"]["claimRequest"]["errors"][0]["code"] == "not_found"
+    assert body["data"]["claimRequest"]["errors"][0]["code"] == "NOT_FOUND"
     with schema_context("kunming"):
         assert Audit.objects.get().published_at is None and Request.objects.get().deputy_id is None
     assert Client(HTTP_HOST="qujing.localhost").get(f"/gongshi/audits/{audit.pk}/").status_code == 404
