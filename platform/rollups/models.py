@@ -73,3 +73,39 @@ class Fact(models.Model):
             models.UniqueConstraint(fields=["prefecture", "area", "month", "metric", "dimension"], name="rollup_fact_unique",
                                     nulls_distinct=False),
         ]
+
+
+class Summary(models.Model):
+    """The province page's figures materialised at refresh time, so a cold read is a few
+    indexed rows rather than an aggregate over every prefecture's facts.
+
+    Each row holds the area "" (whole-prefecture) raw facts of one scope, summed:
+    prefecture NULL = the province (the sum of the prefectures).
+    kind "since": the stock facts plus every flow from `month` on, i.e. the figures
+      cumulative since that month; one row per month that has flows, and one at
+      FAR_FUTURE with the stock facts alone. A read for `since` takes, per scope, the
+      first row with month >= since (no flows lie between the two).
+    kind "month": the province's flows of `month` (the monthly trend).
+    `figures` holds the catalogue's figures computed from those values at refresh time.
+    `version` identifies the catalogue (prefecture rows) or the catalogue and the
+    prefectures' as-of times (province rows) the row was computed with; a reader that
+    sees anything else falls back to aggregating the facts.
+    """
+
+    KIND_SINCE = "since"
+    KIND_MONTH = "month"
+
+    prefecture = models.ForeignKey("registry.Prefecture", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="stats_summaries", verbose_name="州市")
+    kind = models.CharField("类型", max_length=8)
+    month = models.DateField("月份")
+    version = models.CharField("版本", max_length=40, blank=True)
+    raw = models.JSONField("汇总值", default=list, blank=True)  # [[metric, dimension, value], ...]; none on "month" rows
+    figures = models.JSONField("指标值", default=dict)  # the catalogue's figures of `raw` (trend series on "month" rows)
+
+    class Meta:
+        verbose_name = "统计汇总"
+        verbose_name_plural = "统计汇总"
+        constraints = [  # also the index of the reads: kind, then per prefecture by month
+            models.UniqueConstraint(fields=["kind", "prefecture", "month"], name="rollup_summary_unique", nulls_distinct=False),
+        ]

@@ -1,7 +1,8 @@
 """Reading statistics: the one source for the GraphQL API, the dashboard and the exports.
 
-Everything here reads the roll-up tables in `public` only (a handful of aggregate
-queries whatever the number of prefectures); nothing opens a tenant schema.
+Everything here reads the roll-up tables in `public` only (a handful of queries whatever
+the number of prefectures); nothing opens a tenant schema. The province's figures are
+read from the rows a refresh materialised (rollups.summary): no aggregation at read time.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from liaison.tenants.registry.models import Prefecture
 from liaison.tenants.stats.catalogue import FIGURES, TREND_SERIES, Raw, compute_figures
 
+from . import summary
 from .models import Area, Fact, Snapshot
 
 PROVINCE_CODE = "530000"
@@ -45,7 +47,8 @@ class StatRow:
     figures: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.figures = compute_figures(self.raw)
+        if not self.figures:  # materialised rows bring theirs, computed at refresh time
+            self.figures = compute_figures(self.raw)
 
 
 @dataclass
@@ -85,10 +88,26 @@ def _trend(qs, since: dt.date, as_of: dt.datetime | None) -> list[TrendPoint]:
     by_month: dict[dt.date, Raw] = {}
     for rec in qs.filter(month__gte=since).values("month", "metric", "dimension").annotate(v=Sum("value")).order_by():
         by_month.setdefault(rec["month"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
+    return _trend_points(by_month, since, as_of)
+
+
+def _trend_points(by_month: dict[dt.date, Raw | dict], since: dt.date, as_of: dt.datetime | None) -> list[TrendPoint]:
+    """Every month from `since` to the as-of month; `by_month` holds a month's raw facts,
+    or its figures when they were materialised."""
     end = month_start(timezone.localtime(as_of).date() if as_of else timezone.localdate())
     if by_month:
         end = max(end, max(by_month))
-    return [TrendPoint(m, compute_figures(by_month.get(m, Raw()), TREND_SERIES)) for m in _months(since, end)]
+    empty = None
+    points = []
+    for m in _months(since, end):
+        value = by_month.get(m)
+        if value is None:
+            empty = empty or compute_figures(Raw(), TREND_SERIES)
+            figures = dict(empty)
+        else:
+            figures = value if isinstance(value, dict) else compute_figures(value, TREND_SERIES)
+        points.append(TrendPoint(m, figures))
+    return points
 
 
 CACHE_SECONDS = 3600
@@ -116,20 +135,41 @@ def province_statistics(since: dt.date | None = None) -> Statistics:
 
 
 def _province_statistics(since: dt.date, prefectures: list[Prefecture]) -> Statistics:
-    raws: dict[int, Raw] = {p.pk: Raw() for p in prefectures}
+    as_ofs = [(p.pk, getattr(getattr(p, "stats_snapshot", None), "as_of", None)) for p in prefectures]
+    if any(as_of for _, as_of in as_ofs):
+        materialised = summary.read_province(since, as_ofs)
+        if materialised is not None:  # the rows a refresh wrote: totals, prefectures and trend, with their figures
+            total, by_prefecture, trend = materialised
+            return _province_result(since, prefectures, by_prefecture, total, trend)
+    # Not materialised for these as-of times (a prefecture added, deleted or not refreshed
+    # since summaries exist): aggregate the facts, as the summaries were built.
+    raws: dict[int, Raw] = {}
     facts = Fact.objects.filter(_facts_filter(since), area="")
     for rec in facts.values("prefecture_id", "metric", "dimension").annotate(v=Sum("value")).order_by():
         raws.setdefault(rec["prefecture_id"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
-    rows, total = [], Raw()
+    total = Raw()
+    for p in prefectures:
+        for key, v in raws.get(p.pk, Raw()).values.items():
+            total.add(*key, v)
+    by_month: dict[dt.date, Raw] = {}
+    for rec in Fact.objects.filter(area="", month__gte=since).values("month", "metric", "dimension").annotate(v=Sum("value")).order_by():
+        by_month.setdefault(rec["month"], Raw()).add(rec["metric"], rec["dimension"], rec["v"])
+    return _province_result(since, prefectures, {pk: (raw, {}) for pk, raw in raws.items()}, (total, {}), by_month)
+
+
+def _province_result(since: dt.date, prefectures: list[Prefecture], scopes: dict[int, tuple[Raw, dict]],
+                     total: tuple[Raw, dict], by_month: dict[dt.date, Raw | dict]) -> Statistics:
+    """Assemble the answer from each scope's (raw facts, figures or {} to compute them)."""
+    rows = []
     for p in prefectures:
         snap = getattr(p, "stats_snapshot", None)
-        rows.append(StatRow(p.code, p.name, p.schema_name, snap.as_of if snap else None, bool(snap is None or snap.stale), raws[p.pk]))
-        for key, v in raws[p.pk].values.items():
-            total.add(*key, v)
+        raw, figures = scopes.get(p.pk, (Raw(), {}))
+        rows.append(StatRow(p.code, p.name, p.schema_name, snap.as_of if snap else None, bool(snap is None or snap.stale),
+                            raw, figures))
     as_ofs = [r.as_of for r in rows if r.as_of]
     as_of = min(as_ofs) if as_ofs else None
-    totals = StatRow(PROVINCE_CODE, "全省", None, as_of, any(r.stale for r in rows), total)
-    return Statistics("province", since, as_of, totals, rows, _trend(Fact.objects.filter(area=""), since, max(as_ofs) if as_ofs else None),
+    totals = StatRow(PROVINCE_CODE, "全省", None, as_of, any(r.stale for r in rows), *total)
+    return Statistics("province", since, as_of, totals, rows, _trend_points(by_month, since, max(as_ofs) if as_ofs else None),
                       [r.slug for r in rows if r.as_of is None])
 
 

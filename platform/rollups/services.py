@@ -6,17 +6,21 @@ from django.utils import timezone
 
 from liaison.tenants.registry.models import Prefecture
 
+from . import summary
 from .models import Area, Fact, Snapshot
 
 
-def replace_prefecture_facts(prefecture: Prefecture, facts) -> Snapshot:
+def replace_prefecture_facts(prefecture: Prefecture, facts, *, province: bool = True) -> Snapshot:
     """Swap in a prefecture's newly computed facts in one transaction.
 
     Readers see either the old set or the new one, never a mix. If an opinion changed
     while the facts were being computed (stale_since after as_of), the snapshot stays
-    stale so the next beat run picks it up again.
+    stale so the next beat run picks it up again. The prefecture's summary rows are
+    rewritten too, and the province's (`province=False` leaves those to one
+    `summary.rebuild_province()` after a batch of prefectures).
     """
     with transaction.atomic():
+        summary.lock()  # one swap at a time, so each province rebuild sees every committed swap
         snapshot, _ = Snapshot.objects.select_for_update().get_or_create(prefecture=prefecture)
         Fact.objects.filter(prefecture=prefecture).delete()
         Area.objects.filter(prefecture=prefecture).delete()
@@ -31,6 +35,9 @@ def replace_prefecture_facts(prefecture: Prefecture, facts) -> Snapshot:
         snapshot.stale = changed_meanwhile
         snapshot.stale_since = snapshot.stale_since if changed_meanwhile else None
         snapshot.save()
+        summary.write_prefecture(prefecture.pk, facts.rows)
+        if province:
+            summary.rebuild_province()
     return snapshot
 
 

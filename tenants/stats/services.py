@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from liaison.tenants.registry.models import Prefecture
@@ -12,7 +13,7 @@ from . import compute
 log = logging.getLogger("liaison.stats")
 
 
-def refresh_prefecture(prefecture: Prefecture):
+def refresh_prefecture(prefecture: Prefecture, *, province: bool = True):
     """Compute `prefecture`'s facts inside its own schema and replace its roll-up rows.
 
     The two steps are separate on purpose: the computation reads only the tenant's
@@ -25,7 +26,7 @@ def refresh_prefecture(prefecture: Prefecture):
         with schema_context(prefecture.schema_name):
             facts = compute.compute()
         with schema_context("public"):
-            snapshot = rollups.replace_prefecture_facts(prefecture, facts)
+            snapshot = rollups.replace_prefecture_facts(prefecture, facts, province=province)
     except Exception as exc:
         log.exception("statistics refresh failed for %s", prefecture.schema_name)
         with schema_context("public"):
@@ -35,9 +36,24 @@ def refresh_prefecture(prefecture: Prefecture):
     return snapshot
 
 
-def refresh(slugs: list[str] | None = None) -> list:
-    """Refresh the given prefectures (all when None), one after another, in this process."""
+def refresh(slugs: list[str] | None = None, *, each=None) -> list:
+    """Refresh the given prefectures (all when None), one after another, in this process;
+    the province's summary is rebuilt once at the end rather than after each. `each(p,
+    snapshot)` is called after every prefecture (progress output)."""
+    from liaison.platform.rollups import summary
+
     qs = Prefecture.objects.order_by("code")
     if slugs:
         qs = qs.filter(schema_name__in=slugs)
-    return [refresh_prefecture(p) for p in qs]
+    snapshots = []
+    try:
+        for p in qs:
+            snapshots.append(refresh_prefecture(p, province=False))
+            if each is not None:
+                each(p, snapshots[-1])
+    finally:
+        if snapshots:
+            with schema_context("public"), transaction.atomic():
+                summary.lock()
+                summary.rebuild_province()
+    return snapshots

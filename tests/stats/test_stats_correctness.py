@@ -101,11 +101,11 @@ def test_province_reads_only_public_roll_up_tables(two_prefectures):
     with CaptureQueriesContext(connection) as ctx:
         first = selectors.province_statistics(SINCE)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert "rollups_fact" in sql
+    assert "rollups_summary" in sql and "rollups_fact" not in sql  # rows materialised at refresh, no aggregation
     for tenant_table in ("positions_position", "opinions_opinion", "deputies_deputy", "divisions_division", "activities_event"):
         assert tenant_table not in sql
     selects = [q for q in ctx.captured_queries if not q["sql"].startswith("SET ")]
-    assert len(selects) == 3  # prefectures, cumulative facts, trend: whatever the number of prefectures
+    assert len(selects) == 2  # prefectures, then their rows, the province's and the trend: whatever the number of prefectures
     # Served again from the cache: one query (the snapshots, which are the cache key).
     with CaptureQueriesContext(connection) as ctx:
         again = selectors.province_statistics(SINCE)
@@ -133,3 +133,40 @@ def test_refresh_replaces_a_prefectures_rows_and_records_as_of(two_prefectures, 
     after = Snapshot.objects.get(prefecture=kunming)
     assert after.as_of > before.as_of
     assert Fact.objects.filter(prefecture=kunming).count() == n
+
+
+def test_materialised_province_rows_equal_aggregating_the_facts(two_prefectures):
+    from unittest import mock
+
+    from liaison.platform.rollups import summary
+    from liaison.tenants.registry.models import Prefecture
+
+    prefectures = list(Prefecture.objects.order_by("code").select_related("stats_snapshot"))
+    for since in (ALL_TIME, SINCE, dt.date(2024, 3, 1), dt.date(2024, 4, 1), dt.date(2025, 2, 1), dt.date(2099, 1, 1)):
+        assert summary.read_province(since, [(p.pk, p.stats_snapshot.as_of) for p in prefectures]) is not None
+        read = selectors._province_statistics(since, prefectures)
+        with mock.patch.object(summary, "read_province", return_value=None):
+            aggregated = selectors._province_statistics(since, prefectures)
+        assert read.totals.figures == aggregated.totals.figures, since
+        assert [(r.slug, r.figures) for r in read.rows] == [(r.slug, r.figures) for r in aggregated.rows], since
+        assert [(t.month, t.figures) for t in read.trend] == [(t.month, t.figures) for t in aggregated.trend], since
+
+
+def test_a_prefecture_refreshed_without_the_province_rebuild_is_still_counted(two_prefectures, kunming):
+    before = selectors.province_statistics(SINCE).totals.figures["opinions"]
+    with schema_context("kunming"):
+        from liaison.tenants.positions.models import Position
+
+        from . import builders
+
+        builders.opinion(Position.objects.filter(tier="station").first(), builders.at(2024, 6, 1))
+    services.refresh_prefecture(kunming, province=False)  # the province rows no longer match the as-of times
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.province_statistics(SINCE).totals.figures["opinions"] == before + 1
+    assert "rollups_fact" in " ".join(q["sql"] for q in ctx.captured_queries)  # aggregated instead
+    services.refresh(["qujing"])  # a batch refresh rebuilds the province rows at its end
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.province_statistics(SINCE).totals.figures["opinions"] == before + 1
+    assert "rollups_fact" not in " ".join(q["sql"] for q in ctx.captured_queries)

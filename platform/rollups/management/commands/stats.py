@@ -43,11 +43,12 @@ class Command(BaseCommand):
             n = fan_out(refresh_prefecture, only=slugs or None)
             self.stdout.write(f"queued {n} refresh task(s)")
             return
-        from liaison.tenants.stats.services import refresh_prefecture
+        from liaison.tenants.stats.services import refresh
 
-        for p in Prefecture.objects.order_by("code").filter(**({"schema_name__in": slugs} if slugs else {})):
-            snap = refresh_prefecture(p)
+        def each(p, snap):
             self.stdout.write(f"{p.schema_name:<14} {snap.rows:>7} rows  {snap.computed_seconds:.2f}s  as of {snap.as_of:%Y-%m-%d %H:%M:%S}")
+
+        refresh(slugs or None, each=each)
 
     def verify(self, slugs: list[str]) -> None:
         """Recompute each prefecture in memory as of the end of today (so rows dated later
