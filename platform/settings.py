@@ -46,6 +46,9 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
 # otherwise the built-in cjk analyzer is used. Indices are <prefix>-<schema>-<timestamp>.
 ELASTICSEARCH_IK = env_bool("ELASTICSEARCH_IK", False)
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "liaison-opinions").strip()
+# PostgreSQL search backend: totals (and facet counts) are exact up to this many matches;
+# a search matching more ranks and counts its newest matches and estimates the rest.
+LIAISON_SEARCH_EXACT_TOTAL_UP_TO = int(os.environ.get("LIAISON_SEARCH_EXACT_TOTAL_UP_TO", "500"))
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
 
 

@@ -74,8 +74,9 @@ def search_opinions(
         raise ServiceError(errors)
 
     parsed = parse_query(query)
+    every = len(scope) > 1 and set(scope) >= set(Prefecture.objects.values_list("schema_name", flat=True))
     request = SearchRequest(query=parsed, schemas=tuple(scope), filters=filters, facets=tuple(dict.fromkeys(facets)),
-                            sort=sort, after=None, first=first, now=now or timezone.now())
+                            sort=sort, after=None, first=first, now=now or timezone.now(), all_prefectures=every)
     request = dataclasses.replace(request, after=decode_cursor(after, request.effective_sort))
     result = get_backend().search(request)
     _label_facets(result)

@@ -43,6 +43,9 @@ class SearchRequest:
     after: list | None  # decoded cursor keys
     first: int
     now: datetime
+    # Every prefecture of the registry is in scope (a province-wide search): a backend
+    # may then skip the per-prefecture filter.
+    all_prefectures: bool = False
 
     @property
     def today(self) -> date:
@@ -90,6 +93,10 @@ class SearchResult:
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     has_next_page: bool = False
+    # False when `total` (and the facet counts) are estimates: the PostgreSQL backend
+    # counts exactly up to settings.LIAISON_SEARCH_EXACT_TOTAL_UP_TO matches and
+    # estimates beyond (as Elasticsearch's track_total_hits does).
+    total_is_exact: bool = True
 
     @property
     def end_cursor(self) -> str | None:

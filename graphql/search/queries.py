@@ -80,7 +80,7 @@ class Query(graphene.ObjectType):
         facet_values = {k: [SearchFacetValue(value=v.value, label=v.label or v.value, count=v.count) for v in vs]
                         for k, vs in result.facets.items()}
         return OpinionSearchConnection(
-            total_count=result.total, edges=edges,
+            total_count=result.total, total_count_is_exact=result.total_is_exact, edges=edges,
             page_info=relay.PageInfo(has_next_page=result.has_next_page, has_previous_page=bool(after),
                                      start_cursor=edges[0].cursor if edges else None, end_cursor=result.end_cursor),
             facets=OpinionSearchFacets(**{k: facet_values.get(k) for k in FACETS}),

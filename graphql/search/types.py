@@ -73,7 +73,14 @@ class OpinionSearchFacets(graphene.ObjectType):
 
 
 class OpinionSearchConnection(graphene.ObjectType):
-    total_count = graphene.Int(required=True)
+    total_count = graphene.Int(
+        required=True,
+        description="Matching opinions: exact up to 500 (the server's LIAISON_SEARCH_EXACT_TOTAL_UP_TO); a broader "
+                    "search ranks and pages through its newest matches and estimates this total and the facet counts, "
+                    "as Elasticsearch's track_total_hits does (see totalCountIsExact).")
+    total_count_is_exact = graphene.Boolean(
+        required=True, description="False when totalCount and the facet counts are estimates (a search matching more "
+                                   "than the exact-total bound); show them as approximate (约).")
     edges = graphene.List(graphene.NonNull(OpinionSearchEdge), required=True)
     page_info = graphene.Field(relay.PageInfo, required=True)
     facets = graphene.Field(OpinionSearchFacets, required=True)

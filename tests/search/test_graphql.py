@@ -20,6 +20,7 @@ QUERY = """
 query($q: String, $filter: OpinionSearchFilter, $first: Int, $after: String, $sort: OpinionSearchSort) {
   searchOpinions(query: $q, filter: $filter, first: $first, after: $after, sort: $sort) {
     totalCount
+    totalCountIsExact
     edges { cursor node { id prefectureSlug prefectureName title titleHighlight snippet categoryCode categoryName
                           status statusLabel channel tier tierLabel positionId positionName divisionName registeredAt
                           isOverdue } }
@@ -57,7 +58,7 @@ def test_prefecture_staff_search_their_prefecture(searchable):
     assert status == 200 and "errors" not in body, body
     data = body["data"]["searchOpinions"]
     assert titles(body)[0] == "请尽快安装路灯"
-    assert data["totalCount"] == 2
+    assert data["totalCount"] == 2 and data["totalCountIsExact"] is True
     node = data["edges"][0]["node"]
     assert node["prefectureSlug"] == "kunming" and node["prefectureName"] == "昆明市"
     assert "<em>路灯</em>" in node["snippet"] and node["statusLabel"] == "已登记" and node["tierLabel"] == "代表联络室"
@@ -153,7 +154,7 @@ def test_sql_queries_do_not_grow_with_the_page_size(searchable):
 
     user = user_with("prov", Role.PROVINCE_MONITOR)
     counts = {}
-    for first in (1, 3):
+    for first in (1, 1, 3):  # the first call also reads the store's statistics (cached for a minute)
         c = Client(HTTP_HOST=HOSTS["province"])
         c.force_login(user)
         with CaptureQueriesContext(connection) as ctx:
