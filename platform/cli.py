@@ -17,7 +17,11 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "liaison"
     command = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else ""
-    if command in ("", "help", "serve", "runserver") or "--help" in argv or "-h" in argv:
+    # Commands that provision prefectures run without the audit context: pghistory prefixes
+    # every statement with parameters, and django-tenants' schema clone sends SQL with
+    # literal '%' and no parameters, which psycopg then refuses. Provisioning and demo data
+    # are not audited (like generated data).
+    if command in ("", "help", "serve", "runserver", "demo", "prefecture") or "--help" in argv or "-h" in argv:
         execute_from_command_line(argv)
         return
     # Changes made by a command are recorded in the audit history as "liaison <command>".

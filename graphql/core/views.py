@@ -36,6 +36,9 @@ from liaison.platform.accounts.principal import bearer_token, principal_for
 
 log = logging.getLogger("liaison.graphql")
 
+# Exceptions that only bad input produces (no database or programming error is among them).
+INPUT_ERRORS = (ValueError, OverflowError, ArithmeticError, UnicodeError, RecursionError)
+
 STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429, "WRONG_HOST": 400}
 
 
@@ -64,6 +67,13 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         elif isinstance(original, ServiceError):  # a selector refusing input outside a mutation payload
             ext["code"] = "NOT_FOUND" if all(e.code == "not_found" for e in original.errors) else "BAD_USER_INPUT"
             ext["fields"] = [{"field": e.field, "message": e.message, "code": error_code(e.code)} for e in original.errors]
+        elif isinstance(original, INPUT_ERRORS):
+            # The last guard: a value the schema let through but Python cannot use (year 0
+            # after a time-zone shift, a number too large, NaN) is the caller's input, not
+            # our failure. Logged, so the rule that should have named the field gets written.
+            log.warning("GraphQL input rejected late: %r", original)
+            formatted["message"] = "输入值无法处理 (bad user input: a value is out of range or malformed)"
+            ext["code"] = "BAD_USER_INPUT"
         else:
             log.error("GraphQL resolver error", exc_info=original)
             ext.setdefault("code", "INTERNAL_SERVER_ERROR")
