@@ -124,7 +124,7 @@ def test_admin_registers_documents_by_hash_on_the_province_host(portal_key, user
     assert kunming_admin.get("/admin/apiaccess/trusteddocument/").status_code in (302, 403)
 
 
-def test_the_persisted_query_client_of_the_doc_works_over_http(http_server):
+def test_the_persisted_query_client_of_the_doc_works_over_http(http_server):  # noqa: F811 - the imported fixture
     text = DOC.read_text(encoding="utf-8")
     section = text[text.index("## Trusted documents and persisted queries"):]
     block = section[section.index("```python\n") + len("```python\n"):section.index("```", section.index("```python\n") + 9)]
