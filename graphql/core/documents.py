@@ -32,7 +32,7 @@ def _persisted(entry: dict) -> dict | None:
     if isinstance(extensions, str):  # GET: a JSON string
         try:
             extensions = json.loads(extensions)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise DocumentError(400, "extensions 不是有效的 JSON (extensions are not valid JSON)", "BAD_REQUEST") from None
     if not isinstance(extensions, dict) or extensions.get("persistedQuery") is None:
         return None

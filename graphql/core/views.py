@@ -152,7 +152,7 @@ class LiaisonGraphQLView(GraphQLView):
             return {k: request.POST.get(k) for k in ("query", "variables", "operationName", "extensions") if k in request.POST}
         try:
             body = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):   # RecursionError: JSON nested past Python's stack
             raise RequestError(400, "请求体不是有效的 JSON (POST body is not valid JSON)", "BAD_REQUEST") from None
         if not isinstance(body, (dict, list)):
             raise RequestError(400, "请求体须为 JSON 对象或数组 (body must be a JSON object or a batch list)", "BAD_REQUEST")
@@ -253,7 +253,7 @@ class LiaisonGraphQLView(GraphQLView):
         if isinstance(variables, str):
             try:
                 variables = json.loads(variables)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise RequestError(400, "variables 不是有效的 JSON (variables are not valid JSON)", "BAD_REQUEST") from None
         if not isinstance(variables, dict):
             raise RequestError(400, "variables 须为 JSON 对象 (variables must be a JSON object)", "BAD_REQUEST")

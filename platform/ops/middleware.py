@@ -80,7 +80,7 @@ def graphql_operation(request) -> str | None:
         if body and len(body) <= 1_000_000 and "json" in request.META.get("CONTENT_TYPE", ""):
             try:
                 parsed = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):   # malformed, or nested past the stack: the view refuses it
                 return None
             payloads = parsed if isinstance(parsed, list) else [parsed]
     names = []

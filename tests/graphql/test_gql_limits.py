@@ -220,3 +220,17 @@ def test_service_errors_outside_payloads_are_user_errors_not_internal_ones():
     assert missing["extensions"]["code"] == "NOT_FOUND"
     crash = format_error(GraphQLError("secret detail", path=["f"], original_error=RuntimeError("secret detail")))
     assert crash["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and "secret" not in crash["message"]
+
+
+@pytest.mark.parametrize("where", ["body", "variables"])
+def test_json_nested_past_the_stack_is_a_bad_request_not_a_500(kunming, where):
+    """A 100,000-deep JSON document once made anonymous requests answer 500."""
+    deep = "[" * 100_000 + "]" * 100_000
+    if where == "body":
+        raw = deep
+    else:
+        raw = '{"query": "query($v: JSONString) { __typename }", "variables": ' + deep + "}"
+    resp = Client(HTTP_HOST="kunming.localhost").post("/graphql/", data=raw, content_type="application/json")
+    assert resp.status_code == 400
+    body = json.loads(resp.content)
+    assert body["errors"][0]["extensions"]["code"] in ("BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED")
