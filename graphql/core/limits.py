@@ -8,6 +8,7 @@ Every rejection names the limit and its value (message and `extensions.limit`/`v
 | query depth | 10 | 15 | 8 |
 | complexity | 2500 | 5000 | 2500 |
 | aliases per document | 20 | — | — |
+| introspection roots (`__schema`/`__type`) per document | 3 | — | — |
 | operations per batch | 5 | — | — |
 | query text | 20 000 characters | — | — |
 
@@ -47,6 +48,7 @@ DEFAULTS = {
     "max_introspection_depth": 20,
     "max_complexity": 2500,
     "max_aliases": 20,
+    "max_introspection_roots": 3,
     "max_batch": 5,
     "max_query_length": 20_000,
 }
@@ -86,6 +88,15 @@ def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRu
             aliases = 0
             for definition in node.definitions:
                 aliases += _count_aliases(definition.selection_set)
+            roots = sum(_count_introspection_roots(d.selection_set) for d in node.definitions
+                        if getattr(d, "selection_set", None) is not None)
+            if roots > cfg["max_introspection_roots"]:
+                # one full introspection is ~200 kB of answer: twenty aliased copies in a
+                # batch made a 51 kB anonymous request cost 18 MB and seconds of CPU
+                self.report_error(limit_error(
+                    f"Query asks for {roots} introspection roots (__schema/__type); the limit is "
+                    f"{cfg['max_introspection_roots']} per document.",
+                    "COMPLEXITY_LIMIT_EXCEEDED", "max_introspection_roots", cfg["max_introspection_roots"], actual=roots))
             if aliases > cfg["max_aliases"]:
                 self.report_error(limit_error(
                     f"Query uses {aliases} aliases; the limit is {cfg['max_aliases']} aliases per document.",
@@ -95,7 +106,13 @@ def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRu
             schema = self.context.schema
             root = {"query": schema.query_type, "mutation": schema.mutation_type,
                     "subscription": schema.subscription_type}[node.operation.value]
-            walker = _Walker(self, cfg, variables)
+            # A variable's default counts like a value sent (`$n: Int = 50` is a page of 50).
+            effective = dict(variables)
+            for var in node.variable_definitions or ():
+                name = var.variable.name.value
+                if name not in effective and isinstance(var.default_value, IntValueNode):
+                    effective[name] = int(var.default_value.value)
+            walker = _Walker(self, cfg, effective)
             depth, cost, page_errors = walker.measure(node.selection_set, root)
             for err in page_errors:
                 self.report_error(err)
@@ -115,6 +132,18 @@ def validation_rules(variables: dict[str, Any] | None) -> list[type[ValidationRu
                     "COMPLEXITY_LIMIT_EXCEEDED", "max_complexity", cfg["max_complexity"], node, actual=cost))
 
     return [LimitRule]
+
+
+def _count_introspection_roots(selection_set) -> int:
+    """__schema/__type fields anywhere in the document (fragments included once each)."""
+    if selection_set is None:
+        return 0
+    n = 0
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode) and sel.name.value in INTROSPECTION_ROOTS:
+            n += 1
+        n += _count_introspection_roots(getattr(sel, "selection_set", None))
+    return n
 
 
 def _count_aliases(selection_set) -> int:

@@ -234,3 +234,23 @@ def test_json_nested_past_the_stack_is_a_bad_request_not_a_500(kunming, where):
     assert resp.status_code == 400
     body = json.loads(resp.content)
     assert body["errors"][0]["extensions"]["code"] in ("BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED")
+
+
+def test_a_page_size_from_a_variables_default_counts_in_the_complexity(key):
+    """`$n: Int = 50` once counted as the default page of 20, letting a 6,101-point query run."""
+    fields = "id code name tier tierLabel field status statusLabel statusSince address latitude longitude openingHours"
+    q = "query($n: Int = 50) { " + " ".join(f"p{i}: positions(first: $n) {{ edges {{ node {{ {fields} }} }} }}"
+                                             for i in range(4)) + " }"
+    resp = gql("kunming", q, key=key)
+    assert resp.status == 400 and "COMPLEXITY_LIMIT_EXCEEDED" in resp.codes, resp.body
+    sent = gql("kunming", q, {"n": 50}, key=key)
+    assert sent.codes == resp.codes
+
+
+def test_aliased_introspections_are_refused_but_one_is_fine(kunming):
+    one = get_introspection_query()
+    assert post("kunming", {"query": one}).status == 200
+    many = "{ " + " ".join(f"s{i}: __schema {{ types {{ name fields {{ name }} }} }}" for i in range(20)) + " }"
+    resp = post("kunming", {"query": many})
+    assert resp.status == 400 and "COMPLEXITY_LIMIT_EXCEEDED" in resp.codes
+    assert any(e["extensions"].get("limit") == "max_introspection_roots" for e in resp.errors)
