@@ -79,7 +79,7 @@ class SubmitOpinion(ServiceMutation):
             actor=opinion_services.Actor.citizen() if p.api_key_id is None else opinion_services.Actor(
                 "citizen", None, f"群众（经 API 密钥 {p.label.removeprefix('key:')}）"))
         view = opinion_selectors.track(opinion.tracking_code)
-        return {"tracking": tracking_of(view, connection.schema_name), "created": not existing}
+        return {"tracking": tracking_of(view, connection.schema_name), "created": getattr(opinion, "registered_now", False)}
 
     error_fields = {"position": "position", "idempotency_key": "idempotencyKey"}
 

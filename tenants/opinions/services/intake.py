@@ -113,6 +113,10 @@ def register(*, channel: str, title: str, content: str, division: Division | int
                 idempotency_key=key, tracking_code=_unique_tracking_code(),
             )
             _save_attachments(opinion, attachments)
+            # Callers answering a retried submission tell a new opinion from the first one
+            # by this mark: only the call that inserted the row has it (a concurrent retry
+            # that lost the race gets the stored row back, unmarked).
+            opinion.registered_now = True
             _record(opinion, "register", "", Status.REGISTERED, actor, at, note, channel=channel)
             _changed(opinion.pk)
     except IntegrityError:
