@@ -47,7 +47,7 @@ class Query(graphene.ObjectType):
         filter=OpinionSearchFilter(),
         facets=graphene.List(graphene.NonNull(OpinionSearchFacet), description="Facet counts to compute (default: all)."),
         sort=OpinionSearchSort(default_value=OpinionSearchSort.RELEVANCE.value),
-        first=graphene.Int(default_value=DEFAULT_PAGE_SIZE, description="Page size, at most 100."),
+        first=graphene.Int(default_value=DEFAULT_PAGE_SIZE, description="Page size, at most 50 (the API's page-size limit)."),
         after=graphene.String(),
         description="Full-text search over opinions: this prefecture on a prefecture host, every prefecture on the "
                     "province host. No personal data is indexed or returned.",

@@ -95,3 +95,18 @@ def test_cross_referral_guards(km, qj):
     assert exc.value.errors[0].code == "cross_referral"
     with pytest.raises(ServiceError):  # nobody rates a copy: there is no citizen on this side
         services.rate(tracking_code=copy.tracking_code, satisfaction="satisfied")
+
+
+def test_personal_data_typed_into_the_text_does_not_cross_to_the_other_prefecture(km, qj):
+    with schema_context("qujing"):
+        op = qj.register(title="王五的物业问题", content="我是王五，电话13811112222，另有座机0874-3123456。",
+                         citizen_name="王五", citizen_phone="13811112222")
+        services.triage(op, category="urban_rural", jurisdiction_level="prefecture", actor=STAFF, at=at("2026-09-28", 10))
+        link = services.refer_to_prefecture(op, prefecture="kunming", actor=STAFF, note="请联系王五 13811112222",
+                                            at=at("2026-09-28", 11))
+    with schema_context("kunming"):
+        copy = Opinion.objects.get(pk=link.to_id)
+        received = copy.transitions.get(action="receive_from_prefecture")
+        crossed = " ".join([copy.title, copy.content, received.note])
+        assert "王五" not in crossed and "13811112222" not in crossed and "3123456" not in crossed
+        assert "138****2222" in crossed and "请联系" in received.note   # the instruction itself still crosses

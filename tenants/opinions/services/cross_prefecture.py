@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from liaison.platform.accounts.masking import scrub_text
 from liaison.platform.province.models import CrossReferral
 from liaison.tenants.divisions.models import Division
 
@@ -89,12 +90,17 @@ def refer_to_prefecture(opinion: Opinion | int, *, prefecture: str, actor=None, 
         with schema_context(target.schema_name):
             root = Division.objects.filter(level=Division.Level.PREFECTURE).order_by("code").first()
             place = Division.objects.filter(code=division_code).first() if division_code else None
+            # What crosses carries no personal data, even where it was typed into the text.
+            def clean(text: str) -> str:
+                return scrub_text(text, names=[op.citizen_name], phones=[op.citizen_phone])
+
             copy = Opinion.objects.create(
-                channel=op.channel, position=None, division=place or root, deputy=None, title=op.title, content=op.content,
+                channel=op.channel, position=None, division=place or root, deputy=None, title=clean(op.title),
+                content=clean(op.content),
                 category=op.category, registered_at=at, origin_schema=here, origin_id=op.pk, cross_referral_id=link.pk,
                 tracking_code=_unique_tracking_code(),
             )
-            _record(copy, "receive_from_prefecture", "", Status.REGISTERED, Actor.prefecture(here), at, note,
+            _record(copy, "receive_from_prefecture", "", Status.REGISTERED, Actor.prefecture(here), at, clean(note or ""),
                     from_schema=here, cross_referral_id=link.pk)
             _changed(copy.pk)
             supervisor = HandlingUnit.objects.filter(active=True, supervises=True, level=UnitLevel.PREFECTURE).first()
