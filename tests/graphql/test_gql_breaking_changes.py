@@ -22,10 +22,17 @@ def _git(*args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
+# Each release's commit, so the check runs in clones that did not fetch the tags (CI's).
+RELEASE_COMMITS = {"v0.1.0": "c17a3bcd798b3295a26177d5d1f8d891cca7fdf2"}
+
+
 def released_schema() -> tuple[str, str]:
     tag = (_git("describe", "--tags", "--abbrev=0", "--match", "v*", "HEAD") or "").strip()
     if not tag:
-        pytest.skip("no release tag v* reachable (not a git clone, or no release yet)")
+        last = max(RELEASE_COMMITS, key=lambda name: tuple(int(p) for p in name[1:].split(".")))
+        if _git("cat-file", "-e", f"{RELEASE_COMMITS[last]}^{{commit}}") is None:
+            pytest.skip("no release tag v* reachable and the last release's commit is not in this clone")
+        tag = RELEASE_COMMITS[last]
     sdl = _git("show", f"{tag}:graphql/schema.graphql")
     if sdl is None:
         pytest.skip(f"{tag} has no graphql/schema.graphql")
