@@ -4,7 +4,7 @@ A document is a plain dict both backends store. What goes in: title, content, re
 text, category, position and division names (the division's ancestors too, so 五华区
 finds opinions of its villages), and the filter/sort fields. What never goes in: the
 citizen's name and phone fields; and where the citizen's name or phone, a mobile number
-or an ID-card number appears in the free text, it is masked first (`scrub`).
+or an ID-card number appears in the free text, it is masked first (`accounts.masking.scrub_text`, the one scrubber exports and GraphQL use too).
 """
 from __future__ import annotations
 
@@ -119,9 +119,9 @@ def _documents(opinions: list[Opinion]) -> list[dict]:
             "doc_id": doc_id(schema, o.pk),
             "schema_name": schema,
             "opinion_id": o.pk,
-            "title": scrub(o.title, **personal),
-            "content": scrub(o.content, **personal),
-            "reply_text": scrub(replies.get(o.pk, ""), **personal),
+            "title": scrub_text(o.title, **personal),
+            "content": scrub_text(o.content, **personal),
+            "reply_text": scrub_text(replies.get(o.pk, ""), **personal),
             "category_code": category.code if category else "",
             "category_name": category.name if category else "",
             "status": o.status,
@@ -146,10 +146,6 @@ def _as_date(value):
     if isinstance(value, datetime):
         return timezone.localdate(value)
     return value
-
-
-# One implementation of free-text masking for the API, exports and search.
-scrub = scrub_text
 
 
 def weighted_fields(doc: dict) -> list[tuple[str, str]]:

@@ -42,7 +42,7 @@ def test_highlight_marks_original_text_escapes_html_and_cuts_a_window():
 
 
 def test_personal_data_in_free_text_is_masked_before_indexing():
-    from liaison.search.documents import scrub
+    from liaison.platform.accounts.masking import scrub_text as scrub
 
     text = "欧阳娜娜反映：电话13912345678，身份证530102199001011234，欧阳娜娜家门口路灯不亮"
     out = scrub(text, names=["欧阳娜娜"], phones=["13912345678"])
